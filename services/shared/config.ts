@@ -1,0 +1,62 @@
+// The one place that reads the environment. Every process calls loadConfig() at start-up and fails fast with
+// a message naming every bad variable, instead of failing later deep inside a request.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+
+export const configSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('twinflow'),
+  /** Server-side activities/s cap on the Twin API task queue: holds across every worker process. */
+  TWIN_API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
+
+  TWIN_API_BASE_URL: z.url().default('https://build.twin.so'),
+  TWIN_API_KEY: z.string().min(1).optional(),
+  TWIN_API_TIMEOUT_MS: positiveInt.default(10_000),
+
+  RECEIVER_HOST: z.string().min(1).default('0.0.0.0'),
+  RECEIVER_PORT: port.default(8787),
+  /** Comma-separated; several at once during rotation. Merged with the secrets file. */
+  WEBHOOK_SIGNING_SECRETS: csv,
+  WEBHOOK_SECRETS_FILE: z.string().min(1).default('.twinflow/webhook-secrets.json'),
+  WEBHOOK_MAX_BODY_BYTES: positiveInt.default(256 * 1024),
+  /** Twin retries late deliveries for a long time; a narrow window would reject genuine retries. */
+  WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: positiveInt.default(3 * 24 * 3600),
+  /** Temporal hand-off deadline; well under Twin's 10 s delivery timeout. */
+  WEBHOOK_HANDOFF_TIMEOUT_MS: positiveInt.default(5_000),
+  CONTROL_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+
+  WORKER_METRICS_PORT: port.default(9464),
+  /** Per-run silence after which the run tracker polls Twin instead of waiting for a webhook. */
+  RUN_RECONCILE_AFTER_SECONDS: positiveInt.default(60),
+  AGENT_CONCURRENCY_DEFAULT: positiveInt.default(1),
+
+  EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
+  EMULATOR_PORT: port.default(8788),
+  EMULATOR_STATE_FILE: z.string().min(1).optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,112 @@
+// Starts the official `temporal server start-dev` binary that scripts/ensure-temporal.sh provisioned, and
+// waits for it ourselves: the SDK's ephemeral-server helper gives the port only ~5 s, which a 2-core
+// machine can miss. Used by the one-command stack and by the test suite's global setup.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+export const TEMPORAL_BINARY = path.join(PROJECT_ROOT, '.tools/bin/temporal');
+export const TEST_SERVER_BINARY = path.join(PROJECT_ROOT, '.tools/bin/temporal-test-server');
+
+export interface DevServerOptions {
+  port?: number;
+  uiPort?: number;
+  headless?: boolean;
+  /** SQLite file: state survives restarts. Without it the server keeps state in memory. */
+  dbFilename?: string;
+  namespace?: string;
+  startTimeoutMs?: number;
+  /** Where the server's own output goes; defaults to being discarded. */
+  onOutput?: (line: string) => void;
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function requireTemporalBinary(binary = TEMPORAL_BINARY): string {
+  if (!existsSync(binary)) {
+    throw new Error(`Temporal CLI not found at ${binary}: run \`npm run setup\` (scripts/ensure-temporal.sh) first`);
+  }
+  return binary;
+}
+
+export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
+  const binary = requireTemporalBinary();
+  const port = options.port ?? (await freePort());
+  const namespace = options.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace];
+  args.push('--log-level', 'warn', '--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
+  for (const attribute of DEV_SERVER_SEARCH_ATTRIBUTES) args.push('--search-attribute', attribute);
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  const uiPort = options.headless ? undefined : (options.uiPort ?? port + 1000);
+  if (uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(uiPort));
+
+  const child = spawn(binary, args, {
+    env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((l) => options.onOutput?.(l));
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+
+  const address = `127.0.0.1:${port}`;
+  const stop = () => stopProcess(child);
+  try {
+    await waitUntilServing(address, child, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { address, uiUrl: uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`, process: child, stop };
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`temporal dev server exited with code ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

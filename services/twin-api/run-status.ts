@@ -1,0 +1,85 @@
+// Twin uses different words for the same run state depending on the endpoint (`finished` in run lists,
+// `in_progress` on start, `completed`/`error` in webhooks). Everything inside twinflow speaks the normalised
+// words below; this is the only place that translates. Pure code: workflows import it too.
+
+export const RUN_STATUSES = ['in_progress', 'paused', 'completed', 'failed', 'stopped'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const OUTCOMES = ['success', 'partial', 'fail'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const WEBHOOK_EVENTS = ['run.started', 'run.completed', 'run.failed', 'run.stopped', 'run.paused'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+const STATUS_WORDS: Record<string, RunStatus> = {
+  in_progress: 'in_progress',
+  running: 'in_progress',
+  started: 'in_progress',
+  paused: 'paused',
+  completed: 'completed',
+  finished: 'completed',
+  error: 'failed',
+  failed: 'failed',
+  stopped: 'stopped',
+  cancelled: 'stopped',
+  canceled: 'stopped',
+};
+
+/** Returns undefined for a word Twin has never documented, so callers decide how loud to be about it. */
+export function normaliseRunStatus(word: string): RunStatus | undefined {
+  return STATUS_WORDS[word.toLowerCase()];
+}
+
+export function isOutcome(word: unknown): word is Outcome {
+  return typeof word === 'string' && (OUTCOMES as readonly string[]).includes(word);
+}
+
+export function isTerminal(status: RunStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'stopped';
+}
+
+export function statusOfWebhookEvent(event: WebhookEventType): RunStatus {
+  switch (event) {
+    case 'run.started':
+      return 'in_progress';
+    case 'run.paused':
+      return 'paused';
+    case 'run.completed':
+      return 'completed';
+    case 'run.failed':
+      return 'failed';
+    case 'run.stopped':
+      return 'stopped';
+  }
+}
+
+export function webhookEventOfStatus(status: RunStatus): WebhookEventType {
+  switch (status) {
+    case 'in_progress':
+      return 'run.started';
+    case 'paused':
+      return 'run.paused';
+    case 'completed':
+      return 'run.completed';
+    case 'failed':
+      return 'run.failed';
+    case 'stopped':
+      return 'run.stopped';
+  }
+}
+
+/**
+ * A run lifecycle fact, whether it came from a webhook or from polling Twin. This is what the receiver
+ * signals to the run tracker workflow, so it carries no secrets and only normalised words.
+ */
+export interface RunObservation {
+  runId: string;
+  agentId: string;
+  status: RunStatus;
+  outcome?: Outcome;
+  summary?: string;
+  finishedAt?: string;
+  /** ISO-8601: the webhook's signed `timestamp`, or the poll time. */
+  observedAt: string;
+  source: 'webhook' | 'poll' | 'start';
+}

@@ -1,0 +1,29 @@
+// Starts the single Temporal dev server of a test run and bundles the workflow code once. A missing
+// Temporal binary is a failure with a clear message, never a silent skip.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { PROJECT_ROOT, startTemporalDevServer } from '../../services/shared/temporal-dev-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    workflowBundlePath: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = await startTemporalDevServer({ headless: true });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(PROJECT_ROOT, 'workflows/index.ts'),
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+  });
+  const bundleDir = path.join(PROJECT_ROOT, '.data/test');
+  await mkdir(bundleDir, { recursive: true });
+  const workflowBundlePath = path.join(bundleDir, `workflow-bundle-${process.pid}.js`);
+  await writeFile(workflowBundlePath, code);
+  project.provide('temporalAddress', server.address);
+  project.provide('workflowBundlePath', workflowBundlePath);
+  return () => server.stop();
+}

@@ -1,0 +1,215 @@
+// One small workflow per Twin run (`twin-run/<run_id>`), the single place where everything known about that
+// run meets: webhooks (via the receiver), the activity that started it, and reconciliation polls. Every
+// writer reaches it with signal-with-start, so whoever comes first creates it and no early event is lost.
+// Its state only moves forward; when the run turns terminal it tells each subscriber exactly once.
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  log,
+} from '@temporalio/workflow';
+import type { RunObservation, RunStatus } from '../services/twin-api/run-status.js';
+import { isTerminal } from '../services/twin-api/run-status.js';
+import type { PollActivities } from '../activities/poll-run.js';
+import type { TriggerActivities } from '../activities/triggers.js';
+import { AgentIdsKey, RunIdsKey, RunOutcomeKey, RunStatusKey } from './search-attributes.js';
+
+export const RUN_TRACKER_ID_PREFIX = 'twin-run/';
+export function runTrackerWorkflowId(runId: string): string {
+  return `${RUN_TRACKER_ID_PREFIX}${runId}`;
+}
+
+/** Task queue that only reconciliation polls use, so polling can never starve starts and cancels. */
+export const POLL_TASK_QUEUE_SUFFIX = '-twin-poll';
+
+export interface RunSubscription {
+  /** Workflow to signal with `runSettledSignal` once the run is terminal. */
+  workflowId: string;
+  /** Opaque to the tracker, handed back so the subscriber knows which of its waits settled. */
+  token: string;
+}
+
+export interface RunTrackerInput {
+  runId: string;
+  agentId: string;
+  /** Silence after which the tracker polls Twin; default 60 s. */
+  reconcileAfterMs?: number;
+  /** How long a terminal tracker stays open to absorb late duplicates; default 10 min. */
+  graceMs?: number;
+  /** Carried over continue-as-new. */
+  carried?: RunTrackerState;
+}
+
+export interface RunTrackerState {
+  runId: string;
+  agentId: string;
+  status: RunStatus;
+  /** The observation that made the run terminal, if it is. */
+  final?: RunObservation;
+  /** Distinct observations applied, in order; duplicates and backward moves are counted, not stored. */
+  applied: RunObservation[];
+  ignored: number;
+  subscribers: RunSubscription[];
+  notified: string[];
+  polls: number;
+  triggersEvaluated: boolean;
+}
+
+export const observeRunSignal = defineSignal<[RunObservation]>('observeRun');
+export const subscribeRunSignal = defineSignal<[RunSubscription]>('subscribeRun');
+export const runTrackerStateQuery = defineQuery<RunTrackerState>('runTrackerState');
+
+/** Sent by the tracker to each subscriber, once, when the run is terminal. */
+export const runSettledSignal = defineSignal<[{ token: string; observation: RunObservation }]>('runSettled');
+
+const MAX_APPLIED_BEFORE_CONTINUE = 200;
+
+/**
+ * Forward-only merge. Pause and resume may alternate, ordered by their signed timestamps, but nothing
+ * leaves a terminal state, and an observation of the state we are already in is a duplicate.
+ */
+export function applyObservation(state: RunTrackerState, observation: RunObservation): boolean {
+  if (state.final) return false;
+  const last = state.applied.at(-1);
+  if (!isTerminal(observation.status) && last) {
+    if (last.status === observation.status || Date.parse(observation.observedAt) < Date.parse(last.observedAt)) {
+      return false;
+    }
+  }
+  state.status = observation.status;
+  state.applied.push(observation);
+  if (isTerminal(observation.status)) state.final = observation;
+  return true;
+}
+
+function initialState(input: RunTrackerInput): RunTrackerState {
+  return (
+    input.carried ?? {
+      runId: input.runId,
+      agentId: input.agentId,
+      status: 'in_progress',
+      applied: [],
+      ignored: 0,
+      subscribers: [],
+      notified: [],
+      polls: 0,
+      triggersEvaluated: false,
+    }
+  );
+}
+
+export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTrackerState> {
+  const state = initialState(input);
+  const reconcileAfterMs = input.reconcileAfterMs ?? 60_000;
+  const graceMs = input.graceMs ?? 10 * 60_000;
+  const { pollRun } = proxyActivities<PollActivities>({
+    taskQueue: `${workflowInfo().taskQueue}${POLL_TASK_QUEUE_SUFFIX}`,
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+  });
+  const { evaluateTriggers } = proxyActivities<TriggerActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 10 },
+  });
+  let changes = 0;
+  let published: RunStatus | undefined;
+
+  setHandler(runTrackerStateQuery, () => state);
+  setHandler(observeRunSignal, (observation) => {
+    if (observation.runId !== state.runId) return;
+    if (applyObservation(state, observation)) changes++;
+    else state.ignored++;
+  });
+  setHandler(subscribeRunSignal, (subscription) => {
+    if (state.subscribers.some((s) => s.token === subscription.token && s.workflowId === subscription.workflowId)) return;
+    state.subscribers.push(subscription);
+    changes++;
+  });
+
+  upsertSearchAttributes([
+    { key: AgentIdsKey, value: [state.agentId] },
+    { key: RunIdsKey, value: [state.runId] },
+  ]);
+
+  while (!state.final) {
+    const seen = changes;
+    const heard = await condition(() => changes !== seen || state.final !== undefined, reconcileAfterMs);
+    if (!heard) await reconcile(state, pollRun);
+    await notifySubscribers(state);
+    published = publishStatus(state, published);
+    if (state.applied.length > MAX_APPLIED_BEFORE_CONTINUE && !state.final) {
+      await continueAsNew<typeof runTrackerWorkflow>({ ...input, carried: compact(state) });
+    }
+  }
+
+  publishStatus(state, published);
+  await evaluateTriggersOnce(state, evaluateTriggers);
+  // Stay open for late subscribers and late duplicate webhooks, answering each subscriber at once.
+  let lastChange = changes;
+  for (;;) {
+    await notifySubscribers(state);
+    const more = await condition(() => changes !== lastChange, graceMs);
+    if (!more) break;
+    lastChange = changes;
+  }
+  await notifySubscribers(state);
+  return state;
+}
+
+async function reconcile(state: RunTrackerState, pollRun: PollActivities['pollRun']): Promise<void> {
+  state.polls++;
+  try {
+    const observation = await pollRun({ agentId: state.agentId, runId: state.runId });
+    if (observation && !applyObservation(state, observation)) state.ignored++;
+  } catch (error) {
+    log.warn('reconciliation poll failed; will try again after the next silence window', { error: String(error) });
+  }
+}
+
+async function notifySubscribers(state: RunTrackerState): Promise<void> {
+  const final = state.final;
+  if (!final) return;
+  for (const subscriber of state.subscribers) {
+    const key = `${subscriber.workflowId}#${subscriber.token}`;
+    if (state.notified.includes(key)) continue;
+    state.notified.push(key);
+    try {
+      await getExternalWorkflowHandle(subscriber.workflowId).signal(runSettledSignal, {
+        token: subscriber.token,
+        observation: final,
+      });
+    } catch (error) {
+      // The subscriber has already closed (cancelled, timed out): nobody is left to tell.
+      log.info('subscriber gone before the run settled', { subscriber: subscriber.workflowId, error: String(error) });
+    }
+  }
+}
+
+async function evaluateTriggersOnce(
+  state: RunTrackerState,
+  evaluateTriggers: TriggerActivities['evaluateTriggers'],
+): Promise<void> {
+  if (state.triggersEvaluated || !state.final) return;
+  state.triggersEvaluated = true;
+  await evaluateTriggers({ observation: state.final, sourceWorkflowId: workflowInfo().workflowId });
+}
+
+/** Upserts only on a change: each upsert is a history event. */
+function publishStatus(state: RunTrackerState, published: RunStatus | undefined): RunStatus {
+  if (published === state.status) return published;
+  upsertSearchAttributes([
+    { key: RunStatusKey, value: state.status },
+    { key: RunOutcomeKey, value: state.final?.outcome ?? null },
+  ]);
+  return state.status;
+}
+
+function compact(state: RunTrackerState): RunTrackerState {
+  return { ...state, applied: state.applied.slice(-1) };
+}

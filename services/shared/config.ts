@@ -4,10 +4,12 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-const csv = z
+/** Comma-separated secrets: unset or empty means none, but an empty item ("a,,b", "a, ") is a mistake, not a skip. */
+const secretList = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+  .transform((v) => (v === undefined || v.trim() === '' ? [] : v.split(',').map((s) => s.trim())))
+  .pipe(z.array(z.string().min(1, 'must not contain an empty secret')));
 
 export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -25,7 +27,7 @@ export const configSchema = z.object({
   RECEIVER_HOST: z.string().min(1).default('0.0.0.0'),
   RECEIVER_PORT: port.default(8787),
   /** Comma-separated; several at once during rotation. Merged with the secrets file. */
-  WEBHOOK_SIGNING_SECRETS: csv,
+  WEBHOOK_SIGNING_SECRETS: secretList,
   WEBHOOK_SECRETS_FILE: z.string().min(1).default('.twinflow/webhook-secrets.json'),
   WEBHOOK_MAX_BODY_BYTES: positiveInt.default(256 * 1024),
   /** Twin retries late deliveries for a long time; a narrow window would reject genuine retries. */
@@ -38,10 +40,21 @@ export const configSchema = z.object({
   /** Per-run silence after which the run tracker polls Twin instead of waiting for a webhook. */
   RUN_RECONCILE_AFTER_SECONDS: positiveInt.default(60),
   AGENT_CONCURRENCY_DEFAULT: positiveInt.default(1),
+  /** How long an agent lane lets a permit be held before it checks that the holder workflow is still running. */
+  AGENT_LANE_HOLDER_CHECK_SECONDS: positiveInt.default(60),
+  /** Activities/s for reconciliation polls, on their own task queue so they never starve starts and cancels. */
+  TWIN_POLL_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(5),
 
   EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
   EMULATOR_PORT: port.default(8788),
   EMULATOR_STATE_FILE: z.string().min(1).optional(),
+  /** Answer errors in the seed-000 shape `{error:{code,message}}` instead of problem+json. */
+  EMULATOR_LEGACY_ERRORS: z.stringbool().default(false),
+
+  /** Web UI port of the dev server `npm start` runs; its gRPC port is the one in TEMPORAL_ADDRESS. */
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** Where `npm start` keeps its state (Temporal's SQLite file, the emulator's state, the control token). */
+  TWINFLOW_DATA_DIR: z.string().min(1).default('.data'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -83,3 +83,37 @@ export interface RunObservation {
   observedAt: string;
   source: 'webhook' | 'poll' | 'start';
 }
+
+/** The fields of a run, as Twin's start call or run list shows it, that an observation is made of. */
+export interface TwinRunRecord {
+  run_id: string;
+  agent_id: string;
+  status: string;
+  outcome?: unknown;
+  summary?: unknown;
+  finished_at?: unknown;
+}
+
+export class UndocumentedRunStatusError extends Error {
+  override name = 'UndocumentedRunStatusError';
+}
+
+/** One translation from Twin's run record to an observation, shared by polling and by starting a run. */
+export function observationOfRunRecord(
+  run: TwinRunRecord,
+  observedAt: string,
+  source: RunObservation['source'],
+): RunObservation {
+  const status = normaliseRunStatus(run.status);
+  if (!status) throw new UndocumentedRunStatusError(`Twin answered an undocumented run status "${run.status}" for ${run.run_id}`);
+  return {
+    runId: run.run_id,
+    agentId: run.agent_id,
+    status,
+    outcome: isOutcome(run.outcome) ? run.outcome : undefined,
+    summary: typeof run.summary === 'string' ? run.summary : undefined,
+    finishedAt: typeof run.finished_at === 'string' ? run.finished_at : undefined,
+    observedAt,
+    source,
+  };
+}

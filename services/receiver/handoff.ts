@@ -1,0 +1,92 @@
+// Hands a verified webhook to the durable side. The receiver may answer 2xx only once this resolved, so a
+// 2xx means "recorded in Temporal", and Twin's retry is the recovery for everything else. Behind a small
+// interface so the app factory takes it as a dependency; the Temporal implementation is the real one.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { RunObservation } from '../twin-api/run-status.js';
+import { observeRunSignal, runTrackerWorkflow, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
+
+/** `delivered`: the tracker has the observation. `duplicate`: the tracker already closed, so it saw this run settle. */
+export type HandoffOutcome = 'delivered' | 'duplicate';
+
+export interface EventHandoff {
+  /** Rejects when the outcome is unknown (the caller answers 503); stops trying when `signal` aborts. */
+  deliver(observation: RunObservation, signal: AbortSignal): Promise<HandoffOutcome>;
+  /** Resolves when a hand-off could succeed now (readiness). */
+  checkReady(signal: AbortSignal): Promise<void>;
+}
+
+export class HandoffTimeoutError extends Error {
+  override name = 'HandoffTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
+
+/** Bounds `fn` even if it ignores its signal: the caller gets an answer in time either way. */
+export async function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new HandoffTimeoutError(timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([fn(controller.signal), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface TemporalHandoffOptions {
+  client: Client;
+  taskQueue: string;
+}
+
+/**
+ * Signal-with-start of `twin-run/<run_id>`: whoever reaches a run first creates its tracker, so an event for
+ * a run twinflow did not start is still recorded. REJECT_DUPLICATE turns "the tracker already finished" into
+ * WorkflowExecutionAlreadyStartedError instead of a fresh tracker, which is how a late duplicate is told
+ * apart; dedupe therefore lives in Temporal and holds across receiver processes.
+ */
+export function createTemporalHandoff({ client, taskQueue }: TemporalHandoffOptions): EventHandoff {
+  return {
+    async deliver(observation, signal) {
+      try {
+        await client.connection.withAbortSignal(signal, () =>
+          client.workflow.signalWithStart(runTrackerWorkflow, {
+            workflowId: runTrackerWorkflowId(observation.runId),
+            taskQueue,
+            args: [{ runId: observation.runId, agentId: observation.agentId }],
+            signal: observeRunSignal,
+            signalArgs: [observation],
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          }),
+        );
+        return 'delivered';
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+        throw error;
+      }
+    },
+    async checkReady(signal) {
+      await client.connection.withAbortSignal(signal, () =>
+        client.connection.workflowService.getSystemInfo({}),
+      );
+    },
+  };
+}
+
+/**
+ * How long the namespace keeps closed workflows, i.e. how long after a tracker closes a late duplicate is
+ * still recognised. A signed delivery older than this but inside the timestamp tolerance would create a
+ * fresh tracker, so operators are warned when retention is shorter than the tolerance.
+ */
+export async function namespaceRetentionSeconds(client: Client): Promise<number> {
+  const { config } = await client.workflowService.describeNamespace({ namespace: client.options.namespace });
+  const seconds = config?.workflowExecutionRetentionTtl?.seconds;
+  return typeof seconds === 'number' ? seconds : (seconds?.toNumber() ?? 0);
+}

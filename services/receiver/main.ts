@@ -1,0 +1,107 @@
+// The receiver process: loads configuration and secrets, connects to Temporal lazily (so it starts, and
+// reports not-ready, while Temporal is still coming up), listens, re-reads secrets on SIGHUP, and on
+// SIGTERM/SIGINT stops accepting, lets in-flight deliveries finish their hand-off, then closes Temporal.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { loadConfig } from '../shared/config.js';
+import { createLogger } from '../shared/logger.js';
+import { createReceiverApp } from './app.js';
+import { createTemporalHandoff, namespaceRetentionSeconds } from './handoff.js';
+import { SigningSecrets } from './secrets.js';
+
+/** In-flight deliveries get this long after SIGTERM; then remaining sockets are cut. */
+const SHUTDOWN_GRACE_MS = 15_000;
+
+async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}
+
+async function closeServer(server: Server, logger: Logger): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => {
+    logger.warn('shutdown grace over; closing remaining connections');
+    server.closeAllConnections();
+  }, SHUTDOWN_GRACE_MS);
+  await closed;
+  clearTimeout(timer);
+}
+
+/** Best effort: Temporal may not be up yet, and readiness already reports that. */
+async function warnIfDedupeWindowShort(
+  client: Client,
+  toleranceSeconds: number,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const retentionSeconds = await namespaceRetentionSeconds(client);
+    if (retentionSeconds >= toleranceSeconds) return;
+    logger.warn(
+      { retentionSeconds, toleranceSeconds, namespace: client.options.namespace },
+      'namespace retention is shorter than WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: a late duplicate of a long-settled run would be recorded again (see docs/webhooks.md)',
+    );
+  } catch (error) {
+    logger.debug({ err: error }, 'could not read the namespace retention');
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('receiver', config.LOG_LEVEL);
+  const secrets = await SigningSecrets.load({
+    envSecrets: config.WEBHOOK_SIGNING_SECRETS,
+    filePath: config.WEBHOOK_SECRETS_FILE,
+    logger,
+  });
+  secrets.watch();
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const handoff = createTemporalHandoff({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const app = createReceiverApp({ config, secrets, handoff, logger });
+
+  const server = createServer(app.callback());
+  const address = await listen(server, config.RECEIVER_PORT, config.RECEIVER_HOST);
+  logger.info(
+    { url: `http://${address.address}:${address.port}`, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    'receiver listening',
+  );
+
+  void warnIfDedupeWindowShort(client, config.WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS, logger);
+
+  process.on('SIGHUP', () => void secrets.reload());
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'shutting down: finishing in-flight deliveries');
+    await closeServer(server, logger);
+    secrets.close();
+    await connection.close();
+    logger.info('receiver stopped');
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      shutdown(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (bad configuration): stderr, message only, never the environment.
+  process.stderr.write(
+    `receiver failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

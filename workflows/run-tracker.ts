@@ -141,14 +141,16 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
     const seen = changes;
     const heard = await condition(() => changes !== seen || state.final !== undefined, reconcileAfterMs);
     if (!heard) await reconcile(state, pollRun);
-    await notifySubscribers(state);
     published = publishStatus(state, published);
     if (state.applied.length > MAX_APPLIED_BEFORE_CONTINUE && !state.final) {
       await continueAsNew<typeof runTrackerWorkflow>({ ...input, carried: compact(state) });
     }
   }
 
+  // The end may have come with the very first signal, before the loop ever ran: everything after it is here.
+  await completeFinal(state, pollRun);
   publishStatus(state, published);
+  await notifySubscribers(state);
   await evaluateTriggersOnce(state, evaluateTriggers);
   // Stay open for late subscribers and late duplicate webhooks, answering each subscriber at once.
   let lastChange = changes;
@@ -169,6 +171,27 @@ async function reconcile(state: RunTrackerState, pollRun: PollActivities['pollRu
     if (observation && !applyObservation(state, observation)) state.ignored++;
   } catch (error) {
     log.warn('reconciliation poll failed; will try again after the next silence window', { error: String(error) });
+  }
+}
+
+/**
+ * Webhooks carry no summary, and a step's result (and the next step's message template) needs it: when a
+ * webhook ended the run, one poll fills in what Twin's run record adds. Best effort: the run has ended either way.
+ */
+async function completeFinal(state: RunTrackerState, pollRun: PollActivities['pollRun']): Promise<void> {
+  const final = state.final;
+  if (!final || final.summary !== undefined || final.source !== 'webhook') return;
+  try {
+    const polled = await pollRun({ agentId: state.agentId, runId: state.runId });
+    if (!polled || polled.status !== final.status) return;
+    state.final = {
+      ...final,
+      summary: polled.summary,
+      outcome: final.outcome ?? polled.outcome,
+      finishedAt: final.finishedAt ?? polled.finishedAt,
+    };
+  } catch (error) {
+    log.warn('could not fetch the summary of a run a webhook ended', { runId: state.runId, error: String(error) });
   }
 }
 
@@ -197,7 +220,12 @@ async function evaluateTriggersOnce(
 ): Promise<void> {
   if (state.triggersEvaluated || !state.final) return;
   state.triggersEvaluated = true;
-  await evaluateTriggers({ observation: state.final, sourceWorkflowId: workflowInfo().workflowId });
+  try {
+    await evaluateTriggers({ observation: state.final, sourceWorkflowId: workflowInfo().workflowId });
+  } catch (error) {
+    // A broken trigger must not fail the run's record, which subscribers and dedupe depend on.
+    log.error('trigger evaluation failed for a settled run', { runId: state.runId, error: String(error) });
+  }
 }
 
 /** Upserts only on a change: each upsert is a history event. */

@@ -44,6 +44,8 @@ export async function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal
 export interface TemporalHandoffOptions {
   client: Client;
   taskQueue: string;
+  /** Handed to a tracker this delivery creates; whichever writer comes first sets it. */
+  reconcileAfterMs?: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface TemporalHandoffOptions {
  * WorkflowExecutionAlreadyStartedError instead of a fresh tracker, which is how a late duplicate is told
  * apart; dedupe therefore lives in Temporal and holds across receiver processes.
  */
-export function createTemporalHandoff({ client, taskQueue }: TemporalHandoffOptions): EventHandoff {
+export function createTemporalHandoff({ client, taskQueue, reconcileAfterMs }: TemporalHandoffOptions): EventHandoff {
   return {
     async deliver(observation, signal) {
       try {
@@ -60,7 +62,7 @@ export function createTemporalHandoff({ client, taskQueue }: TemporalHandoffOpti
           client.workflow.signalWithStart(runTrackerWorkflow, {
             workflowId: runTrackerWorkflowId(observation.runId),
             taskQueue,
-            args: [{ runId: observation.runId, agentId: observation.agentId }],
+            args: [{ runId: observation.runId, agentId: observation.agentId, reconcileAfterMs }],
             signal: observeRunSignal,
             signalArgs: [observation],
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -65,7 +65,11 @@ async function main(): Promise<void> {
   secrets.watch();
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const handoff = createTemporalHandoff({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const handoff = createTemporalHandoff({
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
+  });
   const app = createReceiverApp({ config, secrets, handoff, logger });
 
   const server = createServer(app.callback());

@@ -10,6 +10,9 @@ import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 export const TEMPORAL_BINARY = path.join(PROJECT_ROOT, '.tools/bin/temporal');
+/** Seven days: at least the receiver's default timestamp tolerance (three days). */
+const DEV_RETENTION_SECONDS = 7 * 24 * 3600;
+
 export const TEST_SERVER_BINARY = path.join(PROJECT_ROOT, '.tools/bin/temporal-test-server');
 
 export interface DevServerOptions {
@@ -74,6 +77,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   const stop = () => stopProcess(child);
   try {
     await waitUntilServing(address, child, options.startTimeoutMs ?? 60_000);
+    await extendRetention(address, namespace);
   } catch (error) {
     await stop();
     throw error;
@@ -100,6 +104,22 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
     }
   }
   throw new Error(`temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+/**
+ * The dev server keeps closed workflows for one day, shorter than the receiver's replay window: a late
+ * duplicate webhook of a run whose tracker was already deleted would look new. Match the window instead.
+ */
+async function extendRetention(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.updateNamespace({
+      namespace,
+      config: { workflowExecutionRetentionTtl: { seconds: DEV_RETENTION_SECONDS } },
+    });
+  } finally {
+    await connection.close();
+  }
 }
 
 export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {

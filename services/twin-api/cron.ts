@@ -1,15 +1,17 @@
 // Twin schedules use a 7-field cron, `sec min hour day-of-month month day-of-week year`, evaluated in UTC.
 // A bad expression should fail here, before the HTTP call, with a message naming the field; and people
-// should see when it will actually fire. cron-parser computes the fire times of the first six fields; the year
-// field is ours.
+// should see when it will actually fire. cron-parser computes the fire times of the time and day-of-month
+// fields; the day-of-week and year fields are ours, because cron-parser follows POSIX on both.
 //
-// We accept the subset every 7-field dialect agrees on: `*`, `?` (day fields only), values, ranges `a-b`,
-// lists `a,b` and steps `/n`. Deliberately refused, because dialects disagree and a wrong guess would make a
-// preview differ silently from what Twin does:
-// - numeric day-of-week: the 7-field dialects (Quartz, Rust `cron`) count 1=SUN…7=SAT, POSIX counts 0=SUN,
-//   so `1-5` is Mon–Fri in one and Sun–Thu in the other. Names (MON-FRI) mean the same everywhere.
-// - restricting both day-of-month and day-of-week: POSIX fires on either, Rust `cron` on both, Quartz refuses.
-// - `L`, `W`, `#`, `H` and @-macros: not in every dialect.
+// The dialect is the Rust `cron` crate's, which is Quartz's numbering (Twin runs on Rust):
+// - day-of-week counts 1 = Sunday … 7 = Saturday (POSIX counts 0 = Sunday, so 0 is refused rather than
+//   silently read one way or the other); names SUN-SAT mean the same everywhere.
+// - day-of-month and day-of-week both restricted means BOTH must match: the crate walks the days of the
+//   month and skips each whose weekday is not listed (`0 0 9 1-7 * MON *` is the first Monday). POSIX would
+//   fire on either, Quartz refuses the combination; we follow the crate.
+// - `*`, `?` (day fields only), values, ranges `a-b`, lists `a,b` and steps `/n`.
+// Refused, because not every version of the crate (nor every 7-field dialect) has them, so a preview could
+// silently differ from what Twin does: `L`, `W`, `#`, `H` and @-macros.
 import { CronExpressionParser } from 'cron-parser';
 
 export type CronFieldName = 'second' | 'minute' | 'hour' | 'day-of-month' | 'month' | 'day-of-week' | 'year';
@@ -31,8 +33,9 @@ interface FieldSpec {
   max: number;
   /** names[i] stands for min + i. */
   names?: readonly string[];
-  numbers: boolean;
   question: boolean;
+  /** Added to an out-of-range message where the numbering itself is the likely mistake. */
+  rangeHint?: string;
 }
 
 const MONTHS = [
@@ -52,15 +55,14 @@ const MONTHS = [
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 const MAX_YEAR = 2099;
 
-const SECOND: FieldSpec = { name: 'second', unit: 'second', min: 0, max: 59, numbers: true, question: false };
-const MINUTE: FieldSpec = { name: 'minute', unit: 'minute', min: 0, max: 59, numbers: true, question: false };
-const HOUR: FieldSpec = { name: 'hour', unit: 'hour', min: 0, max: 23, numbers: true, question: false };
+const SECOND: FieldSpec = { name: 'second', unit: 'second', min: 0, max: 59, question: false };
+const MINUTE: FieldSpec = { name: 'minute', unit: 'minute', min: 0, max: 59, question: false };
+const HOUR: FieldSpec = { name: 'hour', unit: 'hour', min: 0, max: 23, question: false };
 const DAY_OF_MONTH: FieldSpec = {
   name: 'day-of-month',
   unit: 'day',
   min: 1,
   max: 31,
-  numbers: true,
   question: true,
 };
 const MONTH: FieldSpec = {
@@ -69,31 +71,29 @@ const MONTH: FieldSpec = {
   min: 1,
   max: 12,
   names: MONTHS,
-  numbers: true,
   question: false,
 };
-// Internally 0=SUN, as cron-parser counts; only names get here, so no dialect's numbering leaks in.
 const DAY_OF_WEEK: FieldSpec = {
   name: 'day-of-week',
   unit: 'day',
-  min: 0,
-  max: 6,
+  min: 1,
+  max: 7,
   names: WEEKDAYS,
-  numbers: false,
   question: true,
+  rangeHint: '1 = Sunday … 7 = Saturday, or names SUN-SAT',
 };
 const YEAR: FieldSpec = {
   name: 'year',
   unit: 'year',
   min: 1970,
   max: MAX_YEAR,
-  numbers: true,
   question: false,
 };
 
 export interface CronField {
   /** Every value of the field is allowed (`*`, `?`, or a list that happens to cover them all). */
   wildcard: boolean;
+  /** In the dialect's own numbering: day-of-week 1 = Sunday … 7 = Saturday, month 1 = January. */
   values: number[];
 }
 
@@ -109,18 +109,18 @@ export interface TwinCron {
 }
 
 const ITEM = /^(\*|\?|[a-z0-9]+(?:-[a-z0-9]+)?)(?:\/(\d+))?$/i;
+/** L, LW, L-3, 15W, 5L, FRIL, MON#2, H, H/5, H(0-29): last/weekday/nth/hash forms of Quartz and newer crates. */
+const SPECIAL_FORM = /#|^(?:L|LW|WL|L-\d+|\d+[LW]|[a-z]{3,}L|H(?:\(.*\))?(?:\/\d+)?)$/i;
 const SYNTAX_HINT = 'use *, values, ranges a-b, lists a,b and steps /n';
+const SPECIAL_HINT = `L, W, #, H and @ forms are not supported, as not every cron dialect has them; ${SYNTAX_HINT}`;
 
 function parseValue(spec: FieldSpec, token: string): number {
   if (/^\d+$/.test(token)) {
-    if (!spec.numbers)
-      throw new TwinCronError(
-        spec.name,
-        `use names (SUN-SAT), not numbers like "${token}": cron dialects number weekdays differently`,
-      );
     const value = Number(token);
-    if (value < spec.min || value > spec.max)
-      throw new TwinCronError(spec.name, `${value} is outside ${spec.min}-${spec.max}`);
+    if (value < spec.min || value > spec.max) {
+      const hint = spec.rangeHint ? ` (${spec.rangeHint})` : '';
+      throw new TwinCronError(spec.name, `${value} is outside ${spec.min}-${spec.max}${hint}`);
+    }
     return value;
   }
   const index =
@@ -132,6 +132,7 @@ function parseValue(spec: FieldSpec, token: string): number {
 }
 
 function parseItem(spec: FieldSpec, item: string): number[] {
+  if (SPECIAL_FORM.test(item)) throw new TwinCronError(spec.name, `"${item}": ${SPECIAL_HINT}`);
   const match = ITEM.exec(item);
   if (!match) throw new TwinCronError(spec.name, `"${item}" is not supported (${SYNTAX_HINT})`);
   const [, base = '', stepText] = match;
@@ -159,12 +160,6 @@ function parseField(spec: FieldSpec, text: string): CronField {
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function checkDays(cron: TwinCron): void {
-  if (!cron.dayOfMonth.wildcard && !cron.dayOfWeek.wildcard) {
-    throw new TwinCronError(
-      'day-of-month',
-      'restrict day-of-month or day-of-week, not both (leave one * or ?): cron dialects disagree on what both means',
-    );
-  }
   const fits = cron.month.values.some((m) =>
     cron.dayOfMonth.values.some((d) => d <= (DAYS_IN_MONTH[m - 1] ?? 0)),
   );
@@ -173,6 +168,12 @@ function checkDays(cron: TwinCron): void {
 
 /** Throws TwinCronError naming the first bad field. */
 export function parseTwinCron(source: string): TwinCron {
+  if (source.trim().startsWith('@')) {
+    throw new TwinCronError(
+      'expression',
+      `"${source.trim()}": ${SPECIAL_HINT}; write all 7 fields, e.g. "0 0 0 * * * *" for every midnight`,
+    );
+  }
   const texts = source
     .trim()
     .split(/\s+/)
@@ -198,10 +199,15 @@ export function parseTwinCron(source: string): TwinCron {
   return cron;
 }
 
+/** Day-of-week goes as `*`: cron-parser would OR it with day-of-month, the crate ANDs them (fireTimes). */
 function sixFields(cron: TwinCron): string {
-  const fields = [cron.second, cron.minute, cron.hour, cron.dayOfMonth, cron.month, cron.dayOfWeek];
-  return fields.map((f) => (f.wildcard ? '*' : f.values.join(','))).join(' ');
+  const fields = [cron.second, cron.minute, cron.hour, cron.dayOfMonth, cron.month];
+  return [...fields.map((f) => (f.wildcard ? '*' : f.values.join(','))), '*'].join(' ');
 }
+
+const weekdayOf = (date: Date) => date.getUTCDay() + 1;
+/** The last millisecond before a date: cron-parser's next() answers the first fire time after it. */
+const justBefore = (year: number, month: number, day: number) => new Date(Date.UTC(year, month, day) - 1);
 
 /** Fire times strictly after `from`, in order; ends when the year field (or 2099) runs out. */
 function* fireTimes(cron: TwinCron, from: Date): Generator<Date> {
@@ -210,13 +216,17 @@ function* fireTimes(cron: TwinCron, from: Date): Generator<Date> {
     const next = iterator.next().toDate();
     const year = next.getUTCFullYear();
     if (year > MAX_YEAR) return;
-    if (cron.year.values.includes(year)) {
-      yield next;
+    if (!cron.year.values.includes(year)) {
+      const nextYear = cron.year.values.find((y) => y > year);
+      if (nextYear === undefined) return;
+      iterator.reset(justBefore(nextYear, 0, 1));
       continue;
     }
-    const nextYear = cron.year.values.find((y) => y > year);
-    if (nextYear === undefined) return;
-    iterator.reset(new Date(Date.UTC(nextYear, 0, 1) - 1));
+    if (!cron.dayOfWeek.values.includes(weekdayOf(next))) {
+      iterator.reset(justBefore(year, next.getUTCMonth(), next.getUTCDate() + 1));
+      continue;
+    }
+    yield next;
   }
 }
 
@@ -253,12 +263,13 @@ interface Phrase {
   text: string;
 }
 
-function joinWords(words: string[]): string {
-  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+function joinWords(words: string[], conjunction: 'and' | 'or'): string {
+  if (words.length <= 1) return words[0] ?? '';
+  return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
 }
 
 /** Consecutive runs of three or more read as "a through b". */
-function runsText(values: number[], label: (v: number) => string): string {
+function runsText(values: number[], label: (v: number) => string, conjunction: 'and' | 'or' = 'and'): string {
   const words: string[] = [];
   for (let i = 0; i < values.length;) {
     let j = i;
@@ -268,7 +279,7 @@ function runsText(values: number[], label: (v: number) => string): string {
     else for (let k = i; k <= j; k++) words.push(label(values[k] ?? 0));
     i = j + 1;
   }
-  return joinWords(words);
+  return joinWords(words, conjunction);
 }
 
 function stepOf(values: number[]): number | undefined {
@@ -315,18 +326,27 @@ function timeText(cron: TwinCron): string {
   return above && !phrases.at(-1)?.every ? `${prefixed} of every ${above.spec.unit}` : prefixed;
 }
 
+const weekdayName = (v: number) => WEEKDAYS[v - 1] ?? '';
+
+/** Both day fields restricted read as a condition ("on day 13 of the month, if a Friday"): both must match. */
+function dayTexts(cron: TwinCron): string[] {
+  const { dayOfMonth, dayOfWeek } = cron;
+  const monthDays = `on ${numericPhrase(DAY_OF_MONTH, dayOfMonth).text} of the month`;
+  if (dayOfWeek.wildcard) return dayOfMonth.wildcard ? [] : [monthDays];
+  if (dayOfMonth.wildcard) return [`on ${runsText(dayOfWeek.values, weekdayName)}`];
+  return [`${monthDays}, if a ${runsText(dayOfWeek.values, weekdayName, 'or')}`];
+}
+
 function dateTexts(cron: TwinCron): string[] {
-  const texts: string[] = [];
-  if (!cron.dayOfMonth.wildcard)
-    texts.push(`on ${numericPhrase(DAY_OF_MONTH, cron.dayOfMonth).text} of the month`);
-  if (!cron.dayOfWeek.wildcard) texts.push(`on ${runsText(cron.dayOfWeek.values, (v) => WEEKDAYS[v] ?? '')}`);
+  const texts = dayTexts(cron);
   if (!cron.month.wildcard) texts.push(`in ${runsText(cron.month.values, (v) => MONTHS[v - 1] ?? '')}`);
   if (!cron.year.wildcard) texts.push(`in ${numericPhrase(YEAR, cron.year).text}`);
   return texts;
 }
 
 /** Short English, e.g. "at 09:00:00 every day", "every 5 minutes", "at minute 0 of every hour on Monday
- *  through Friday". Times are UTC. Throws TwinCronError for an invalid expression. */
+ *  through Friday", "at 09:00:00 on days 1 through 7 of the month, if a Monday". Times are UTC.
+ *  Throws TwinCronError for an invalid expression. */
 export function describeTwinCron(expression: string): string {
   const cron = parseTwinCron(expression);
   const dates = dateTexts(cron);

@@ -27,6 +27,7 @@ export class TwinApiError extends Error {
   readonly detail: string;
   readonly code: string;
   readonly retryable: boolean;
+  /** Always milliseconds, whichever header it came from (see retryAfterMsOf). */
   readonly retryAfterMs: number | undefined;
   readonly type: string | undefined;
   readonly method: string | undefined;
@@ -47,16 +48,20 @@ export class TwinApiError extends Error {
   }
 }
 
-/** gRPC-style names, matching what the legacy shape uses, so callers compare one vocabulary. */
+/**
+ * gRPC names, as the legacy shape uses them, so the same failure has the same code whichever shape Twin answers
+ * in. 409 is FAILED_PRECONDITION because that is what Twin's 409s mean (agent not deployed, seed 000's example);
+ * a legacy body that says ALREADY_EXISTS keeps its own code.
+ */
 const CODE_OF_STATUS: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
   401: 'UNAUTHENTICATED',
   403: 'PERMISSION_DENIED',
   404: 'NOT_FOUND',
-  409: 'CONFLICT',
+  409: 'FAILED_PRECONDITION',
   412: 'FAILED_PRECONDITION',
   422: 'INVALID_ARGUMENT',
-  429: 'RATE_LIMITED',
+  429: 'RESOURCE_EXHAUSTED',
   500: 'INTERNAL',
   501: 'UNIMPLEMENTED',
   502: 'UNAVAILABLE',
@@ -74,10 +79,9 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * `Retry-After` as milliseconds to wait, or undefined when absent or unreadable.
- * A bare number is taken as MILLISECONDS, not the seconds of RFC 9110: that is the convention twinflow chose
- * for Twin. An HTTP-date is also accepted; one in the past means "now" (0). A `Retry-After-Ms` header, when a
- * server sends one, is unambiguous and wins (see twinErrorFromResponse).
+ * `Retry-After` (RFC 9110 §10.2.3) as milliseconds to wait, or undefined when absent or unreadable.
+ * A bare number is delay-seconds, a whole number of SECONDS; anything else is read as an HTTP-date, and one in
+ * the past means "now" (0).
  */
 export function parseRetryAfter(
   header: string | null | undefined,
@@ -85,10 +89,23 @@ export function parseRetryAfter(
 ): number | undefined {
   const value = header?.trim();
   if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value));
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
   if (!/[a-z]/i.test(value)) return undefined;
   const at = Date.parse(value);
   return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/** `Retry-After-Ms`: not standard, but the emulator (and some APIs) send it for sub-second precision. */
+export function parseRetryAfterMs(header: string | null | undefined): number | undefined {
+  const value = header?.trim();
+  if (!value || !/^\d+(\.\d+)?$/.test(value)) return undefined;
+  return Math.ceil(Number(value));
+}
+
+/** How long the server asked us to wait: `Retry-After-Ms` when readable, since it is the more precise, else
+ *  `Retry-After`. */
+export function retryAfterMsOf(headers: Headers, now: number = Date.now()): number | undefined {
+  return parseRetryAfterMs(headers.get('retry-after-ms')) ?? parseRetryAfter(headers.get('retry-after'), now);
 }
 
 const problemSchema = z.looseObject({
@@ -150,8 +167,7 @@ export function twinErrorFromResponse(response: ErrorResponse, now: number = Dat
     detail: body.detail ?? title,
     code: body.code ?? codeOfStatus(status),
     retryable: isRetryableStatus(status),
-    retryAfterMs:
-      parseRetryAfter(headers.get('retry-after-ms'), now) ?? parseRetryAfter(headers.get('retry-after'), now),
+    retryAfterMs: retryAfterMsOf(headers, now),
     type: body.type,
     method,
     path,

@@ -37,11 +37,17 @@ export const agentSchema = z.looseObject({
   last_activity_at: z.string().optional(),
   deployed_at: z.string().optional(),
 });
-export const listAgentsResponseSchema = z.looseObject({ agents: z.array(agentSchema) });
+/** `next_cursor` is absent on the last page; pass it back as `cursor` for the next one. */
+export const listAgentsResponseSchema = z.looseObject({
+  agents: z.array(agentSchema),
+  next_cursor: z.string().min(1).optional(),
+});
 /** Seed 000 deployments answer create with the ID alone; both become `{agent}`. */
 export const agentResponseSchema = z.union([
   z.looseObject({ agent: agentSchema }),
-  z.looseObject({ agent_id: z.string() }).transform((legacy) => ({ agent: { agent_id: legacy.agent_id } })),
+  z
+    .looseObject({ agent_id: z.string() })
+    .transform((legacy): { agent: Agent } => ({ agent: { agent_id: legacy.agent_id } })),
 ]);
 export const createAgentBodySchema = z.object({
   workspace_id: z.string().min(1).optional(),
@@ -172,7 +178,7 @@ export const updateWorkspaceBodySchema = z.object({
   name: z.string().min(1),
   icon_config: z.string().optional(),
 });
-export const reorderWorkspacesBodySchema = z.object({ workspace_ids: z.array(z.string().min(1)) });
+export const reorderWorkspacesBodySchema = z.object({ workspace_ids: z.array(z.string().min(1)).min(1) });
 export const moveAgentBodySchema = z.object({ workspace_id: z.string().min(1) });
 
 // ---- Shared ----

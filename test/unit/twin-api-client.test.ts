@@ -298,10 +298,15 @@ describe('error answers', () => {
     });
   });
 
-  it('make a 429 retryable after Retry-After milliseconds', async () => {
-    answer(429, { title: 'Too Many Requests', status: 429, detail: 'slow down' }, { 'retry-after': '1500' });
+  it('make a 429 retryable after Retry-After seconds, given in milliseconds', async () => {
+    answer(429, { title: 'Too Many Requests', status: 429, detail: 'slow down' }, { 'retry-after': '2' });
     const error = await failure(client.listAgents());
-    expect(error).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryable: true, retryAfterMs: 1500 });
+    expect(error).toMatchObject({
+      status: 429,
+      code: 'RESOURCE_EXHAUSTED',
+      retryable: true,
+      retryAfterMs: 2000,
+    });
   });
 
   it('make a 503 with an HTML body retryable', async () => {

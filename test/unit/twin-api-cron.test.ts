@@ -1,5 +1,6 @@
-// Twin's 7-field cron as twinflow checks it before sending: what is accepted per field, what is refused and
-// why, when a schedule fires (UTC) and how it reads in English.
+// Twin's 7-field cron (the Rust `cron` crate's dialect: 1 = Sunday, day fields ANDed) as twinflow checks it
+// before sending: what is accepted per field, what is refused and why, when a schedule fires (UTC) and how it
+// reads in English.
 import { describe, it, expect } from 'vitest';
 import {
   describeTwinCron,
@@ -29,6 +30,10 @@ describe('accepted expressions', () => {
     ['month name', '0 0 9 1 jan-mar ? *'],
     ['day-of-week names', '0 0 9 ? * MON-FRI *'],
     ['day-of-week list', '0 0 9 * * sat,SUN *'],
+    ['day-of-week numbers, 1 = Sunday', '0 0 9 ? * 2-6 *'],
+    ['day-of-week 7 = Saturday', '0 0 9 ? * 7 *'],
+    ['day-of-week step', '0 0 9 ? * 1/2 *'],
+    ['day-of-month and day-of-week both', '0 0 9 1-7 * MON *'],
     ['year *', '0 0 9 * * * *'],
     ['year value', '0 0 9 * * * 2030'],
     ['year range', '0 0 9 * * * 2026-2030'],
@@ -54,15 +59,24 @@ describe('refused expressions name the bad field', () => {
     ['0 0 9,,12 * * * *', /^hour: "" is not supported/],
     ['0 0 9 0 * ? *', /^day-of-month: 0 is outside 1-31$/],
     ['0 0 9 32 * ? *', /^day-of-month: 32 is outside 1-31$/],
-    ['0 0 9 L * ? *', /^day-of-month: "L" is not a valid value$/],
+    ['0 0 9 L * ? *', /^day-of-month: "L": L, W, #, H and @ forms are not supported/],
+    ['0 0 9 LW * ? *', /^day-of-month: "LW": L, W, #, H and @ forms are not supported/],
+    ['0 0 9 L-3 * ? *', /^day-of-month: "L-3": L, W, #, H and @ forms are not supported/],
+    ['0 0 9 15W * ? *', /^day-of-month: "15W": L, W, #, H and @ forms are not supported/],
+    ['0 H 9 * * ? *', /^minute: "H": L, W, #, H and @ forms are not supported/],
+    ['0 H/5 9 * * ? *', /^minute: "H\/5": L, W, #, H and @ forms are not supported/],
+    ['@daily', /^"@daily": L, W, #, H and @ forms are not supported.*write all 7 fields/],
     ['0 0 9 31 2,4 ? *', /^day-of-month: none of these days occurs in the chosen months$/],
     ['0 0 9 * 0 * *', /^month: 0 is outside 1-12$/],
     ['0 0 9 * 13 * *', /^month: 13 is outside 1-12$/],
     ['0 0 9 * FOO * *', /^month: "FOO" is not a valid value$/],
-    ['0 0 9 ? * 1-5 *', /^day-of-week: use names \(SUN-SAT\), not numbers/],
-    ['0 0 9 ? * MON#1 *', /^day-of-week: "MON#1" is not supported/],
+    ['0 0 9 ? * 0 *', /^day-of-week: 0 is outside 1-7 \(1 = Sunday … 7 = Saturday, or names SUN-SAT\)$/],
+    ['0 0 9 ? * 0-4 *', /^day-of-week: 0 is outside 1-7 \(1 = Sunday … 7 = Saturday/],
+    ['0 0 9 ? * 8 *', /^day-of-week: 8 is outside 1-7 \(1 = Sunday … 7 = Saturday/],
+    ['0 0 9 ? * MON#1 *', /^day-of-week: "MON#1": L, W, #, H and @ forms are not supported/],
+    ['0 0 9 ? * 6L *', /^day-of-week: "6L": L, W, #, H and @ forms are not supported/],
+    ['0 0 9 ? * FRIL *', /^day-of-week: "FRIL": L, W, #, H and @ forms are not supported/],
     ['0 0 9 ? * FRI-MON *', /^day-of-week: range "FRI-MON" runs backwards$/],
-    ['0 0 9 1 * MON *', /^day-of-month: restrict day-of-month or day-of-week, not both/],
     ['0 0 9 * * * 1969', /^year: 1969 is outside 1970-2099$/],
     ['0 0 9 * * * 2100', /^year: 2100 is outside 1970-2099$/],
     ['0 0 9 * * * 2030-2026', /^year: range "2030-2026" runs backwards$/],
@@ -94,6 +108,38 @@ describe('fire times (UTC)', () => {
       '2026-03-13T08:30:00.000Z',
       '2026-03-16T08:30:00.000Z',
       '2026-03-20T08:30:00.000Z',
+    ]);
+  });
+
+  it('count numeric weekdays from 1 = Sunday', () => {
+    // 2026-03-11 is a Wednesday; 2-6 is Monday through Friday.
+    expect(iso(nextFireTimes('0 0 9 ? * 2-6 *', FROM, 3))).toEqual([
+      '2026-03-12T09:00:00.000Z',
+      '2026-03-13T09:00:00.000Z',
+      '2026-03-16T09:00:00.000Z',
+    ]);
+  });
+
+  it('read 7 as Saturday and 1 as Sunday', () => {
+    expect(iso(nextFireTimes('0 0 9 ? * 7,1 *', FROM, 2))).toEqual([
+      '2026-03-14T09:00:00.000Z',
+      '2026-03-15T09:00:00.000Z',
+    ]);
+  });
+
+  it('need both day-of-month and day-of-week to match when both are restricted', () => {
+    expect(iso(nextFireTimes('0 0 9 13 * FRI *', FROM, 3))).toEqual([
+      '2026-03-13T09:00:00.000Z',
+      '2026-11-13T09:00:00.000Z',
+      '2027-08-13T09:00:00.000Z',
+    ]);
+  });
+
+  it('express "the first Monday of the month" as days 1-7 on a Monday', () => {
+    expect(iso(nextFireTimes('0 0 9 1-7 * 2 *', FROM, 3))).toEqual([
+      '2026-04-06T09:00:00.000Z',
+      '2026-05-04T09:00:00.000Z',
+      '2026-06-01T09:00:00.000Z',
     ]);
   });
 
@@ -142,6 +188,9 @@ describe('English description', () => {
     ['0 0,30 9 * * * *', 'at minutes 0 and 30 of hour 9 every day'],
     ['0 0 9-17 ? * MON-FRI *', 'at minute 0 of hours 9 through 17 on Monday through Friday'],
     ['0 30 8 ? * SAT,SUN *', 'at 08:30:00 on Sunday and Saturday'],
+    ['0 0 9 ? * 2-6 *', 'at 09:00:00 on Monday through Friday'],
+    ['0 0 9 13 * 6 *', 'at 09:00:00 on day 13 of the month, if a Friday'],
+    ['0 0 9 1-7 * SAT,SUN *', 'at 09:00:00 on days 1 through 7 of the month, if a Sunday or Saturday'],
     ['0 0 0 1 * ? *', 'at 00:00:00 on day 1 of the month'],
     [
       '0 0 12 1,15 JAN,JUL ? 2027',

@@ -8,6 +8,7 @@ import {
   malformedResponseError,
   networkError,
   parseRetryAfter,
+  parseRetryAfterMs,
   timeoutError,
   twinErrorFromResponse,
 } from '../../services/twin-api/errors.js';
@@ -118,8 +119,12 @@ describe('retry classification', () => {
     expect(fromResponse(status, '').retryable).toBe(true);
   });
 
-  it('retries 429 and calls it RATE_LIMITED', () => {
-    expect(fromResponse(429, '')).toMatchObject({ retryable: true, code: 'RATE_LIMITED' });
+  it('retries 429 and calls it RESOURCE_EXHAUSTED, as the legacy shape does', () => {
+    expect(fromResponse(429, '')).toMatchObject({ retryable: true, code: 'RESOURCE_EXHAUSTED' });
+  });
+
+  it('calls a 409 FAILED_PRECONDITION, as the legacy shape does for an agent that is not deployed', () => {
+    expect(fromResponse(409, '')).toMatchObject({ retryable: false, code: 'FAILED_PRECONDITION' });
   });
 
   it.each([400, 401, 403, 404, 409, 422])('does not retry %i', (status) => {
@@ -146,13 +151,13 @@ describe('retry classification', () => {
   });
 });
 
-describe('Retry-After', () => {
-  it('reads a bare number as milliseconds (the Twin convention)', () => {
-    expect(parseRetryAfter('1500', NOW)).toBe(1500);
+describe('Retry-After (RFC 9110)', () => {
+  it('reads a bare number as seconds', () => {
+    expect(parseRetryAfter('2', NOW)).toBe(2000);
   });
 
-  it('rounds a fractional number of milliseconds up', () => {
-    expect(parseRetryAfter('2.5', NOW)).toBe(3);
+  it('reads zero seconds as "now"', () => {
+    expect(parseRetryAfter('0', NOW)).toBe(0);
   });
 
   it('reads an HTTP-date as the time left until then', () => {
@@ -163,19 +168,37 @@ describe('Retry-After', () => {
     expect(parseRetryAfter('Wed, 11 Mar 2026 11:00:00 GMT', NOW)).toBe(0);
   });
 
-  it.each([null, undefined, '', '   ', '-5', 'soon', '12abc'])('ignores %j', (header) => {
+  it.each([null, undefined, '', '   ', '-5', '1.5', 'soon', '12abc'])('ignores %j', (header) => {
     expect(parseRetryAfter(header, NOW)).toBeUndefined();
   });
 
-  it('is attached to the error of a 429', () => {
-    expect(fromResponse(429, '', { 'retry-after': '250' }).retryAfterMs).toBe(250);
-  });
-
-  it('gives way to an explicit Retry-After-Ms header', () => {
-    expect(fromResponse(429, '', { 'retry-after': '2', 'retry-after-ms': '2000' }).retryAfterMs).toBe(2000);
+  it('is attached to the error of a 429, in milliseconds', () => {
+    expect(fromResponse(429, '', { 'retry-after': '3' }).retryAfterMs).toBe(3000);
   });
 
   it('is attached to the error of a 503 too', () => {
-    expect(fromResponse(503, '', { 'retry-after': '1000' }).retryAfterMs).toBe(1000);
+    expect(fromResponse(503, '', { 'retry-after': '1' }).retryAfterMs).toBe(1000);
+  });
+});
+
+describe('Retry-After-Ms', () => {
+  it('reads a number of milliseconds', () => {
+    expect(parseRetryAfterMs('1500')).toBe(1500);
+  });
+
+  it('rounds a fraction of a millisecond up', () => {
+    expect(parseRetryAfterMs('2.5')).toBe(3);
+  });
+
+  it.each([null, undefined, '', '-5', 'soon'])('ignores %j', (header) => {
+    expect(parseRetryAfterMs(header)).toBeUndefined();
+  });
+
+  it('wins over Retry-After, since it is more precise', () => {
+    expect(fromResponse(429, '', { 'retry-after': '2', 'retry-after-ms': '1500' }).retryAfterMs).toBe(1500);
+  });
+
+  it('gives way to Retry-After when unreadable', () => {
+    expect(fromResponse(429, '', { 'retry-after': '2', 'retry-after-ms': 'soon' }).retryAfterMs).toBe(2000);
   });
 });

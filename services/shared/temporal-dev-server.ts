@@ -6,12 +6,13 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 export const TEMPORAL_BINARY = path.join(PROJECT_ROOT, '.tools/bin/temporal');
-/** Seven days: at least the receiver's default timestamp tolerance (three days). */
-const DEV_RETENTION_SECONDS = 7 * 24 * 3600;
+/** At least the receiver's default timestamp tolerance (three days). */
+const DEV_RETENTION_DAYS = 7;
 
 export const TEST_SERVER_BINARY = path.join(PROJECT_ROOT, '.tools/bin/temporal-test-server');
 
@@ -115,7 +116,7 @@ async function extendRetention(address: string, namespace: string): Promise<void
   try {
     await connection.workflowService.updateNamespace({
       namespace,
-      config: { workflowExecutionRetentionTtl: { seconds: DEV_RETENTION_SECONDS } },
+      config: { workflowExecutionRetentionTtl: msToTs(`${DEV_RETENTION_DAYS} days`) },
     });
   } finally {
     await connection.close();

@@ -1,0 +1,263 @@
+// The activities behind runAgent and the agent lanes: everything that touches Twin or another workflow from the
+// outside. Built by a factory at worker start, so the Twin client (and its API key) lives only here; workflows
+// pass IDs and words, never secrets.
+import { Context } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { listAllRuns, type TwinClient } from '../services/twin-api/client.js';
+import type { Run, RunEvent } from '../services/twin-api/schemas.js';
+import { isTerminal, observationOfRunRecord, type RunObservation } from '../services/twin-api/run-status.js';
+import {
+  observeRunSignal,
+  runTrackerWorkflow,
+  runSettledSignal,
+  runTrackerWorkflowId,
+  subscribeRunSignal,
+  type RunSubscription,
+} from '../workflows/run-tracker.js';
+import {
+  agentLaneWorkflow,
+  agentLaneWorkflowId,
+  requestPermitSignal,
+  type PermitRequest,
+} from '../workflows/agent-lane.js';
+import { createPollActivities } from './poll-run.js';
+import { hasRunMarker, runMarker, withRunMarker } from './run-marker.js';
+import { callTwin } from './twin-failure.js';
+
+export interface TwinRunActivityDeps {
+  twin: TwinClient;
+  temporal: Client;
+  /** Task queue of the trackers and lanes this process starts: the worker's main queue. */
+  taskQueue: string;
+  /** Tracker silence before it polls Twin, for steps that do not set `reconcileAfter`. */
+  reconcileAfterMs: number;
+  /** Permits per agent for requests that do not set `concurrency` (AGENT_CONCURRENCY_DEFAULT). */
+  laneLimit: number;
+  /** Passed to lanes this process creates; tests shorten it. */
+  laneHolderCheckIntervalMs?: number;
+}
+
+export interface StartTwinRunInput {
+  agentId: string;
+  runMode?: 'build' | 'run';
+  userMessage?: string;
+  skipDeployCheck?: boolean;
+  /** The waiting workflow; its token is unique per runAgent attempt. */
+  subscriber: RunSubscription;
+  stepKey: string;
+  attempt: number;
+  reconcileAfterMs?: number;
+}
+
+export interface StartedTwinRun {
+  runId: string;
+  agentId: string;
+  startedAt: string;
+  /** True when a retried start found the run an earlier, ambiguous attempt had created. */
+  adopted: boolean;
+}
+
+export interface CancelTwinRunInput {
+  agentId: string;
+  runId: string;
+  reason?: string;
+}
+
+export interface FetchRunEventsInput {
+  agentId: string;
+  runId: string;
+  maxEvents?: number;
+}
+
+export interface FetchedRunEvents {
+  events: RunEvent[];
+  /** More events exist than `maxEvents`; the first ones are returned. */
+  truncated: boolean;
+}
+
+/** Twin's clock and ours may disagree; the marker search starts this much earlier than our first attempt. */
+const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
+const RUN_PAGE_SIZE = 100;
+const EVENT_PAGE_SIZE = 200;
+const DEFAULT_MAX_EVENTS = 1_000;
+
+export function createTwinRunActivities(deps: TwinRunActivityDeps) {
+  const { pollRun } = createPollActivities(deps);
+
+  return {
+    /**
+     * Starts one Twin run (or adopts the one an ambiguous earlier attempt started) and subscribes the caller to
+     * its tracker. Safe to retry: the marker search makes a retry find its own run instead of starting another.
+     */
+    async startTwinRun(input: StartTwinRunInput): Promise<StartedTwinRun> {
+      const { info } = Context.current();
+      const marker = runMarker({
+        workflowId: input.subscriber.workflowId,
+        stepKey: input.stepKey,
+        attempt: input.attempt,
+        token: input.subscriber.token,
+      });
+      const found =
+        info.attempt > 1
+          ? await findMarkedRun(deps.twin, input.agentId, marker, info.scheduledTimestampMs)
+          : undefined;
+      const run = found ?? (await startMarkedRun(deps.twin, input, marker));
+      await subscribeToTracker(deps, run, input);
+      return {
+        runId: run.run_id,
+        agentId: run.agent_id,
+        startedAt: run.started_at,
+        adopted: found !== undefined,
+      };
+    },
+
+    /**
+     * Idempotent, as Twin's cancel. If Twin already reports the run ended, the tracker hears it now rather than
+     * after its silence window, so the cancelled caller is not kept waiting.
+     */
+    async cancelTwinRun({ agentId, runId, reason }: CancelTwinRunInput): Promise<RunObservation | null> {
+      await callTwin(() => deps.twin.cancelRun(agentId, runId, reason));
+      const observation = await pollRun({ agentId, runId });
+      if (observation && isTerminal(observation.status)) await tellTracker(deps.temporal, observation);
+      return observation;
+    },
+
+    async fetchRunEvents({
+      agentId,
+      runId,
+      maxEvents = DEFAULT_MAX_EVENTS,
+    }: FetchRunEventsInput): Promise<FetchedRunEvents> {
+      const events: RunEvent[] = [];
+      let afterIndex: number | undefined;
+      while (events.length <= maxEvents) {
+        const limit = Math.min(EVENT_PAGE_SIZE, maxEvents + 1 - events.length);
+        const page = await callTwin(() =>
+          deps.twin.listRunEvents(agentId, runId, { limit, after_index: afterIndex }),
+        );
+        const last = page.events.at(-1);
+        if (!last || (afterIndex !== undefined && last.index <= afterIndex)) break;
+        events.push(...page.events);
+        afterIndex = last.index;
+      }
+      return { events: events.slice(0, maxEvents), truncated: events.length > maxEvents };
+    },
+
+    /** Queues the caller at the agent's lane, creating the lane if this is its first request. */
+    async requestLanePermit({
+      agentId,
+      request,
+    }: {
+      agentId: string;
+      request: PermitRequest;
+    }): Promise<void> {
+      await deps.temporal.workflow.signalWithStart(agentLaneWorkflow, {
+        workflowId: agentLaneWorkflowId(agentId),
+        taskQueue: deps.taskQueue,
+        args: [{ agentId, limit: deps.laneLimit, holderCheckIntervalMs: deps.laneHolderCheckIntervalMs }],
+        signal: requestPermitSignal,
+        signalArgs: [request],
+      });
+    },
+
+    /** The run IDs among `runs` that are no longer running (or never existed): their permits can be reclaimed. */
+    async findClosedWorkflowRuns({
+      runs,
+    }: {
+      runs: { workflowId: string; runId: string }[];
+    }): Promise<string[]> {
+      const closed: string[] = [];
+      for (const { workflowId, runId } of runs) {
+        if (!(await isWorkflowRunOpen(deps.temporal, workflowId, runId))) closed.push(runId);
+      }
+      return closed;
+    },
+  };
+}
+
+export type TwinRunActivities = ReturnType<typeof createTwinRunActivities>;
+
+async function startMarkedRun(twin: TwinClient, input: StartTwinRunInput, marker: string): Promise<Run> {
+  const body = {
+    run_mode: input.runMode,
+    user_message: withRunMarker(input.userMessage, marker),
+    skip_deploy_check: input.skipDeployCheck,
+  };
+  const { run } = await callTwin(() => twin.startRun(input.agentId, body));
+  return run;
+}
+
+/** Looks through the agent's runs started since (just before) our first attempt for the one bearing our marker. */
+async function findMarkedRun(twin: TwinClient, agentId: string, marker: string, firstAttemptMs: number) {
+  const filter_started_after = new Date(firstAttemptMs - CLOCK_SKEW_MARGIN_MS).toISOString();
+  return callTwin(async () => {
+    for await (const run of listAllRuns(twin, agentId, { filter_started_after, page_size: RUN_PAGE_SIZE })) {
+      if (hasRunMarker(typeof run.user_message === 'string' ? run.user_message : undefined, marker))
+        return run;
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Signal-with-start, so it does not matter whether a webhook created the tracker first. The start observation
+ * is stamped with Twin's own `started_at`, so it can never look newer than a later webhook (a pause).
+ */
+async function subscribeToTracker(
+  deps: TwinRunActivityDeps,
+  run: Run,
+  input: StartTwinRunInput,
+): Promise<void> {
+  try {
+    await deps.temporal.workflow.signalWithStart(runTrackerWorkflow, {
+      workflowId: runTrackerWorkflowId(run.run_id),
+      taskQueue: deps.taskQueue,
+      args: [
+        {
+          runId: run.run_id,
+          agentId: run.agent_id,
+          reconcileAfterMs: input.reconcileAfterMs ?? deps.reconcileAfterMs,
+        },
+      ],
+      signal: subscribeRunSignal,
+      signalArgs: [input.subscriber],
+      // A fresh tracker for a long-settled run would poll it again and evaluate its triggers a second time.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    await answerFromClosedTracker(deps.temporal, run.run_id, input.subscriber);
+    return;
+  }
+  await tellTracker(deps.temporal, observationOfRunRecord(run, run.finished_at ?? run.started_at, 'start'));
+}
+
+/** The tracker closed after its grace period (an adopted run can be that old): its record still holds the end. */
+async function answerFromClosedTracker(temporal: Client, runId: string, subscriber: RunSubscription): Promise<void> {
+  const state = await temporal.workflow.getHandle<typeof runTrackerWorkflow>(runTrackerWorkflowId(runId)).result();
+  if (!state.final) throw new Error(`the tracker of ${runId} closed without a final observation`);
+  await temporal.workflow
+    .getHandle(subscriber.workflowId)
+    .signal(runSettledSignal, { token: subscriber.token, observation: state.final });
+}
+
+/** A tracker that has already closed needs no news: it saw the run end before its grace period ran out. */
+async function tellTracker(temporal: Client, observation: RunObservation): Promise<void> {
+  try {
+    await temporal.workflow
+      .getHandle(runTrackerWorkflowId(observation.runId))
+      .signal(observeRunSignal, observation);
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+}
+
+async function isWorkflowRunOpen(temporal: Client, workflowId: string, runId: string): Promise<boolean> {
+  try {
+    const description = await temporal.workflow.getHandle(workflowId, runId).describe();
+    return description.status.name === 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+// The worker process: `npm run worker`. Reads the configuration once, refuses to start without a Twin API key
+// (every activity needs it), exposes Temporal's metrics for Prometheus, and stops cleanly on SIGINT/SIGTERM:
+// the SDK lets in-flight tasks finish before the process exits.
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { examplePipelines } from '../../examples/index.js';
+import { createPipelineRegistry } from '../pipelines/registry.js';
+import { loadConfig } from '../shared/config.js';
+import { createLogger } from '../shared/logger.js';
+import { createTwinClient } from '../twin-api/client.js';
+import { temporalLogger } from './temporal-logger.js';
+import { createWorkers } from './worker.js';
+
+const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  if (!config.TWIN_API_KEY) {
+    throw new Error(
+      'TWIN_API_KEY is not set: the worker calls Twin on behalf of every workflow and cannot start without it',
+    );
+  }
+  Runtime.install({
+    logger: temporalLogger(logger),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.WORKER_METRICS_PORT}` } } },
+  });
+  const twin = createTwinClient({
+    baseUrl: config.TWIN_API_BASE_URL,
+    apiKey: config.TWIN_API_KEY,
+    timeoutMs: config.TWIN_API_TIMEOUT_MS,
+  });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    // The same pipelines the CLI and the control API register, so a Twin run's end triggers what they list.
+    const pipelines = createPipelineRegistry(examplePipelines(process.env));
+    const workers = await createWorkers({
+      config,
+      connection,
+      twin,
+      logger,
+      pipelines,
+      workflowsPath: WORKFLOWS_PATH,
+    });
+    logger.info({ metrics: `0.0.0.0:${config.WORKER_METRICS_PORT}` }, 'prometheus metrics exposed');
+    await workers.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

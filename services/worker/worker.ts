@@ -1,0 +1,108 @@
+// Builds twinflow's two workers on one connection. The main task queue runs every workflow and the activities
+// that start, cancel and inspect Twin runs, under a server-side activities/s cap that holds across every worker
+// process. Reconciliation polls get a queue and a budget of their own, so a flood of polls can never delay a
+// start or a cancel. Activities receive the Twin client here; nothing secret travels through a workflow.
+import { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { PipelineRegistry } from '../pipelines/registry.js';
+import type { Config } from '../shared/config.js';
+import type { TwinClient } from '../twin-api/client.js';
+import { createPollActivities } from '../../activities/poll-run.js';
+import { createTriggerActivities } from '../../activities/triggers.js';
+import { createTwinAdminActivities } from '../../activities/twin-admin.js';
+import { createTwinRunActivities } from '../../activities/twin-runs.js';
+import { POLL_TASK_QUEUE_SUFFIX } from '../../workflows/run-tracker.js';
+
+/** A prebuilt bundle (tests, production images) or the path of workflows/index.ts to bundle at start. */
+export type WorkflowSource =
+  | { workflowBundle: NonNullable<WorkerOptions['workflowBundle']>; workflowsPath?: never }
+  | { workflowsPath: string; workflowBundle?: never };
+
+export type WorkerDeps = WorkflowSource & {
+  config: Config;
+  connection: NativeConnection;
+  twin: TwinClient;
+  logger: Logger;
+  /** Pipelines whose triggers are evaluated when a Twin run ends; without a registry, nothing is triggered. */
+  pipelines?: PipelineRegistry;
+};
+
+export interface TwinflowWorkers {
+  main: Worker;
+  poll: Worker;
+  /** Runs both until shutdown; if one fails, the other is shut down too and the failure is rethrown. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export function pollTaskQueue(taskQueue: string): string {
+  return `${taskQueue}${POLL_TASK_QUEUE_SUFFIX}`;
+}
+
+export interface ActivityDeps {
+  config: Config;
+  twin: TwinClient;
+  temporal: Client;
+  pipelines?: PipelineRegistry;
+  logger?: Logger;
+}
+
+/** The activities of each queue, keyed by queue role; exported so tests can decorate one and keep the rest. */
+export function createWorkerActivities({ config, twin, temporal, pipelines, logger }: ActivityDeps) {
+  const taskQueue = config.TEMPORAL_TASK_QUEUE;
+  return {
+    main: {
+      ...createTwinRunActivities({
+        twin,
+        temporal,
+        taskQueue,
+        reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
+        laneLimit: config.AGENT_CONCURRENCY_DEFAULT,
+        laneHolderCheckIntervalMs: config.AGENT_LANE_HOLDER_CHECK_SECONDS * 1000,
+      }),
+      ...createTwinAdminActivities({ twin }),
+      ...createTriggerActivities(pipelines && { registry: pipelines, temporal, taskQueue, logger }),
+    },
+    poll: createPollActivities({ twin }),
+  };
+}
+
+export async function createWorkers(deps: WorkerDeps): Promise<TwinflowWorkers> {
+  const { config, connection, logger } = deps;
+  const taskQueue = config.TEMPORAL_TASK_QUEUE;
+  const namespace = config.TEMPORAL_NAMESPACE;
+  const temporal = new Client({ connection, namespace });
+  const activities = createWorkerActivities({ ...deps, temporal });
+  const workflowSource = deps.workflowBundle
+    ? { workflowBundle: deps.workflowBundle }
+    : { workflowsPath: deps.workflowsPath };
+
+  const main = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    ...workflowSource,
+    activities: activities.main,
+    maxTaskQueueActivitiesPerSecond: config.TWIN_API_RATE_LIMIT_PER_SECOND,
+  });
+  const poll = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: pollTaskQueue(taskQueue),
+    activities: activities.poll,
+    maxTaskQueueActivitiesPerSecond: config.TWIN_POLL_RATE_LIMIT_PER_SECOND,
+  });
+
+  const shutdown = () => {
+    for (const worker of [main, poll]) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  const run = async () => {
+    logger.info({ taskQueue, pollTaskQueue: pollTaskQueue(taskQueue), namespace }, 'workers running');
+    const results = await Promise.allSettled([main, poll].map((worker) => worker.run().finally(shutdown)));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    logger.info('workers stopped');
+  };
+  return { main, poll, run, shutdown };
+}

@@ -1,0 +1,91 @@
+// The worker as a process (services/worker/main.ts): it refuses to run without a Twin API key, polls both of
+// its task queues, exposes Temporal's metrics for Prometheus, and exits cleanly on SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT, freePort } from '../../services/shared/temporal-dev-server.js';
+import { pollTaskQueue } from '../../services/worker/worker.js';
+import { connectTemporal, uniqueTaskQueue, type TemporalTestContext } from '../support/temporal.js';
+
+/** Values of temporal.api.enums.v1.TaskQueueType (the proto package is not a direct dependency). */
+const WORKFLOW_QUEUE = 1;
+const ACTIVITY_QUEUE = 2;
+const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
+const MAIN = path.join(PROJECT_ROOT, 'services/worker/main.ts');
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: string[];
+}
+
+function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const child = spawn(TSX, [MAIN], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  return { child, output };
+}
+
+async function exitCode(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}
+
+describe('the worker process', () => {
+  let temporal: TemporalTestContext;
+  beforeAll(async () => {
+    temporal = await connectTemporal();
+  });
+  afterAll(() => temporal.close());
+
+  it('refuses to start without a Twin API key and says which variable is missing', async () => {
+    const worker = spawnWorker({ TEMPORAL_ADDRESS: inject('temporalAddress') });
+    expect(await exitCode(worker.child)).toBe(1);
+    expect(worker.output.join('')).toContain('TWIN_API_KEY is not set');
+  });
+
+  it('polls both task queues, serves metrics and stops on SIGTERM', { timeout: 90_000 }, async () => {
+    const taskQueue = uniqueTaskQueue('worker-main');
+    const metricsPort = await freePort();
+    const worker = spawnWorker({
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TWIN_API_KEY: 'key-for-a-worker-that-never-calls-twin',
+      TWIN_API_BASE_URL: 'http://127.0.0.1:9',
+      WORKER_METRICS_PORT: String(metricsPort),
+    });
+    try {
+      const polled = async (name: string, taskQueueType: number) => {
+        const { pollers } = await temporal.client.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name },
+          taskQueueType,
+        });
+        return (pollers ?? []).length > 0;
+      };
+      await expect
+        .poll(
+          async () =>
+            (await polled(taskQueue, WORKFLOW_QUEUE)) &&
+            (await polled(pollTaskQueue(taskQueue), ACTIVITY_QUEUE)),
+          {
+            timeout: 60_000,
+            interval: 500,
+          },
+        )
+        .toBe(true);
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toContain('temporal_');
+      worker.child.kill('SIGTERM');
+      expect(await exitCode(worker.child)).toBe(0);
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,72 @@
+// Which finished runs count as failures and how long runAgent waits before the next attempt.
+import { describe, expect, it } from 'vitest';
+import type { RunObservation } from '../../services/twin-api/run-status.js';
+import {
+  InvalidRetryPolicyError,
+  backoffMs,
+  countsAsFailure,
+  resolveRetryPolicy,
+} from '../../workflows/agent-retry.js';
+
+function ended(status: RunObservation['status'], outcome?: RunObservation['outcome']): RunObservation {
+  return {
+    runId: 'run_1',
+    agentId: 'agent_1',
+    status,
+    outcome,
+    observedAt: '2026-01-01T00:00:00Z',
+    source: 'poll',
+  };
+}
+
+describe('resolveRetryPolicy', () => {
+  it('makes one attempt unless told otherwise', () => {
+    expect(resolveRetryPolicy()).toMatchObject({ maximumAttempts: 1, retryOn: ['fail', 'failed'] });
+  });
+
+  it('caps the wait at 100 times the initial interval by default, like Temporal', () => {
+    expect(resolveRetryPolicy({ initialInterval: '2 seconds' }).maximumIntervalMs).toBe(200_000);
+  });
+
+  it('rejects a policy that allows no attempt at all', () => {
+    expect(() => resolveRetryPolicy({ maximumAttempts: 0 })).toThrow(InvalidRetryPolicyError);
+  });
+
+  it('rejects a shrinking backoff', () => {
+    expect(() => resolveRetryPolicy({ backoffCoefficient: 0.5 })).toThrow(InvalidRetryPolicyError);
+  });
+});
+
+describe('countsAsFailure', () => {
+  const defaults = resolveRetryPolicy().retryOn;
+
+  it('counts a completed run with outcome fail and a failed run by default', () => {
+    expect(countsAsFailure(ended('completed', 'fail'), defaults)).toBe(true);
+    expect(countsAsFailure(ended('failed'), defaults)).toBe(true);
+  });
+
+  it('does not count partial or stopped runs by default', () => {
+    expect(countsAsFailure(ended('completed', 'partial'), defaults)).toBe(false);
+    expect(countsAsFailure(ended('stopped'), defaults)).toBe(false);
+  });
+
+  it('counts a completed run without an outcome as success', () => {
+    expect(countsAsFailure(ended('completed'), ['fail', 'partial', 'failed', 'stopped'])).toBe(false);
+  });
+
+  it('counts exactly what retryOn names', () => {
+    expect(countsAsFailure(ended('completed', 'partial'), ['partial'])).toBe(true);
+    expect(countsAsFailure(ended('failed'), ['partial'])).toBe(false);
+  });
+});
+
+describe('backoffMs', () => {
+  it('grows by the coefficient per attempt up to the maximum interval', () => {
+    const policy = resolveRetryPolicy({
+      initialInterval: '1 second',
+      backoffCoefficient: 3,
+      maximumInterval: '5 seconds',
+    });
+    expect([1, 2, 3].map((attempt) => backoffMs(policy, attempt))).toEqual([1_000, 3_000, 5_000]);
+  });
+});

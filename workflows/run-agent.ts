@@ -1,0 +1,380 @@
+// runAgent: one Twin agent run as a durable step, callable from any workflow. Per attempt it takes a permit from
+// the agent's lane, starts the run (never twice, see activities/run-marker.ts), waits for the run's tracker to
+// report the end, and gives the permit back. Retries, a deadline for the whole step and cancellation (which
+// stops the Twin run) are handled here once, so pipelines only say what they want.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time.js';
+import type { StartedTwinRun, TwinRunActivities } from '../activities/twin-runs.js';
+import type { RunEvent } from '../services/twin-api/schemas.js';
+import type { RunObservation } from '../services/twin-api/run-status.js';
+import { agentLaneWorkflowId, permitGrantedSignal, releasePermitSignal } from './agent-lane.js';
+import {
+  InvalidRetryPolicyError,
+  backoffMs,
+  countsAsFailure,
+  resolveRetryPolicy,
+  type AgentRetryPolicy,
+  type ResolvedRetryPolicy,
+} from './agent-retry.js';
+import { runSettledSignal } from './run-tracker.js';
+import { AgentIdsKey, RunIdsKey } from './search-attributes.js';
+
+export type { AgentRetryPolicy, FailureKind } from './agent-retry.js';
+
+export interface RunStartedInfo {
+  agentId: string;
+  runId: string;
+  stepKey: string;
+  attempt: number;
+  startedAt: string;
+  adopted: boolean;
+}
+
+export interface RunAgentOptions {
+  runMode?: 'build' | 'run';
+  userMessage?: string;
+  skipDeployCheck?: boolean;
+  /** Readable label for activity summaries and the start marker; default the agent ID. */
+  stepKey?: string;
+  /** Deadline for the whole step, lane waits and retries included; on expiry the Twin run is cancelled. */
+  timeout?: Duration;
+  retry?: AgentRetryPolicy;
+  /** Tracker silence before it polls Twin; default the worker's RUN_RECONCILE_AFTER_SECONDS. */
+  reconcileAfter?: Duration;
+  /** Fetch the last run's events (at most 1,000) once it has ended. */
+  includeEvents?: boolean;
+  /** Permits of the agent's lane this step may share; default the worker's AGENT_CONCURRENCY_DEFAULT. */
+  concurrency?: number;
+  /** Start-to-close timeout of each Twin API call; default 30 s. */
+  callTimeout?: Duration;
+  /** Called (deterministically, inside the workflow) as soon as each attempt's run ID is known. */
+  onRunStarted?: (info: RunStartedInfo) => void;
+}
+
+export interface AgentRunResult {
+  agentId: string;
+  /** The last attempt's run. */
+  runId: string;
+  status: 'completed' | 'failed' | 'stopped';
+  outcome?: RunObservation['outcome'];
+  summary?: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** False when the last run still counts as a failure under `retry.retryOn`: the caller decides what that means. */
+  succeeded: boolean;
+  attempts: number;
+  /** Every attempt's run, in order. */
+  runIds: string[];
+  events?: RunEvent[];
+  eventsTruncated?: boolean;
+}
+
+/** ApplicationFailure type thrown when `timeout` expires; details[0] is an {@link AgentRunTimeoutDetails}. */
+export const AGENT_RUN_TIMED_OUT = 'AgentRunTimedOut';
+
+export interface AgentRunTimeoutDetails {
+  agentId: string;
+  stepKey: string;
+  runIds: string[];
+  /** How the run that was cancelled ended, if its tracker reported it in time. */
+  lastObservation?: RunObservation;
+}
+
+const DEFAULT_CALL_TIMEOUT: Duration = '30 seconds';
+/** After cancelling a run, how long to wait for its tracker to report how it ended before giving up. */
+const CANCEL_SETTLE_WAIT: Duration = '2 minutes';
+
+/**
+ * Signals the lane and the trackers send to this workflow, kept by token. The handlers are installed once per
+ * workflow, on the first runAgent call, before any request is sent, so an answer that arrives before its wait
+ * begins is kept, not lost. Module state in workflow code is per workflow execution: the SDK isolates it.
+ */
+interface RunInbox {
+  settled: Map<string, RunObservation>;
+  granted: Set<string>;
+}
+let inbox: RunInbox | undefined;
+
+function runInbox(): RunInbox {
+  if (inbox) return inbox;
+  const created: RunInbox = { settled: new Map(), granted: new Set() };
+  setHandler(runSettledSignal, ({ token, observation }) => {
+    created.settled.set(token, observation);
+  });
+  setHandler(permitGrantedSignal, ({ token }) => {
+    created.granted.add(token);
+  });
+  inbox = created;
+  return created;
+}
+
+interface Step {
+  agentId: string;
+  stepKey: string;
+  options: RunAgentOptions;
+  inbox: RunInbox;
+  activities: ActivityInterfaceFor<TwinRunActivities>;
+  callOptions: ActivityOptions;
+  runIds: string[];
+  lastObservation?: RunObservation;
+}
+
+interface SettledAttempt {
+  started: StartedTwinRun;
+  observation: RunObservation;
+}
+
+/** ApplicationFailure type for options no attempt could succeed with: the calling workflow fails at once. */
+export const INVALID_RUN_AGENT_OPTIONS = 'InvalidRunAgentOptions';
+
+export async function runAgent(agentId: string, options: RunAgentOptions = {}): Promise<AgentRunResult> {
+  const retry = validateOptions(options);
+  const callOptions: ActivityOptions = {
+    startToCloseTimeout: options.callTimeout ?? DEFAULT_CALL_TIMEOUT,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 10,
+    },
+  };
+  const step: Step = {
+    agentId,
+    stepKey: options.stepKey ?? agentId,
+    options,
+    inbox: runInbox(),
+    activities: proxyActivities<TwinRunActivities>(callOptions),
+    callOptions,
+    runIds: [],
+  };
+  if (options.timeout === undefined) return runAttempts(step, retry);
+  const caller = CancellationScope.current();
+  try {
+    return await CancellationScope.withTimeout(options.timeout, () => runAttempts(step, retry));
+  } catch (error) {
+    if (!isCancellation(error) || caller.consideredCancelled) throw error;
+    throw timedOut(step, options.timeout);
+  }
+}
+
+export function isAgentRunTimeout(error: unknown): error is ApplicationFailure {
+  return error instanceof ApplicationFailure && error.type === AGENT_RUN_TIMED_OUT;
+}
+
+/**
+ * Returns the resolved retry policy. A plain error in workflow code only fails the task (retried forever), so
+ * bad options become a non-retryable failure of the step instead.
+ */
+function validateOptions(options: RunAgentOptions): ResolvedRetryPolicy {
+  const { concurrency } = options;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw ApplicationFailure.nonRetryable(
+      `concurrency must be an integer >= 1, got ${concurrency}`,
+      INVALID_RUN_AGENT_OPTIONS,
+    );
+  }
+  try {
+    return resolveRetryPolicy(options.retry);
+  } catch (error) {
+    if (!(error instanceof InvalidRetryPolicyError)) throw error;
+    throw ApplicationFailure.nonRetryable(error.message, INVALID_RUN_AGENT_OPTIONS);
+  }
+}
+
+async function runAttempts(step: Step, retry: ResolvedRetryPolicy): Promise<AgentRunResult> {
+  for (let attempt = 1; ; attempt++) {
+    const settled = await runAttempt(step, attempt);
+    const succeeded = !countsAsFailure(settled.observation, retry.retryOn);
+    if (succeeded || attempt >= retry.maximumAttempts) return finish(step, settled, attempt, succeeded);
+    const delay = backoffMs(retry, attempt);
+    log.info('agent run counts as failed; retrying', {
+      stepKey: step.stepKey,
+      runId: settled.started.runId,
+      delay,
+    });
+    await sleep(delay);
+  }
+}
+
+/** One Twin run under one lane permit. The permit is given back however the attempt ends. */
+async function runAttempt(step: Step, attempt: number): Promise<SettledAttempt> {
+  const token = uuid4();
+  let started: StartedTwinRun | undefined;
+  try {
+    await acquirePermit(step, token);
+    // Not cancellable: a start abandoned half-way could leave a run we never learn the ID of, and so never stop.
+    started = await CancellationScope.nonCancellable(() => startRun(step, attempt, token));
+    const observation = await settledObservation(step.inbox, token);
+    step.lastObservation = observation;
+    return { started, observation };
+  } catch (error) {
+    const run = started;
+    if (run && isCancellation(error)) await CancellationScope.nonCancellable(() => stopRun(step, run, token));
+    throw error;
+  } finally {
+    await CancellationScope.nonCancellable(() => releasePermit(step.agentId, token));
+  }
+}
+
+async function acquirePermit(step: Step, token: string): Promise<void> {
+  const { workflowId, runId } = workflowInfo();
+  const request = { workflowId, runId, token, limit: step.options.concurrency };
+  await CancellationScope.nonCancellable(() =>
+    step.activities.requestLanePermit.executeWithOptions(
+      { ...step.callOptions, summary: `${step.stepKey}: wait for a permit of agent ${step.agentId}` },
+      [{ agentId: step.agentId, request }],
+    ),
+  );
+  await condition(() => step.inbox.granted.has(token));
+}
+
+async function startRun(step: Step, attempt: number, token: string): Promise<StartedTwinRun> {
+  const { options } = step;
+  const started = await step.activities.startTwinRun.executeWithOptions(
+    {
+      ...step.callOptions,
+      summary: `${step.stepKey}: start run of agent ${step.agentId} (attempt ${attempt})`,
+    },
+    [
+      {
+        agentId: step.agentId,
+        runMode: options.runMode,
+        userMessage: options.userMessage,
+        skipDeployCheck: options.skipDeployCheck,
+        subscriber: { workflowId: workflowInfo().workflowId, token },
+        stepKey: step.stepKey,
+        attempt,
+        reconcileAfterMs:
+          options.reconcileAfter === undefined ? undefined : msToNumber(options.reconcileAfter),
+      },
+    ],
+  );
+  step.runIds.push(started.runId);
+  options.onRunStarted?.({ ...started, stepKey: step.stepKey, attempt });
+  return started;
+}
+
+async function settledObservation(box: RunInbox, token: string): Promise<RunObservation> {
+  await condition(() => box.settled.has(token));
+  const observation = box.settled.get(token);
+  if (!observation) throw new Error(`settle for ${token} vanished`);
+  return observation;
+}
+
+/** Cancels the Twin run and waits, bounded, to learn how it ended (stopped, or completed while cancelling). */
+async function stopRun(step: Step, run: StartedTwinRun, token: string): Promise<void> {
+  try {
+    await step.activities.cancelTwinRun.executeWithOptions(
+      { ...step.callOptions, summary: `${step.stepKey}: cancel run ${run.runId}` },
+      [{ agentId: step.agentId, runId: run.runId, reason: `twinflow step ${step.stepKey} cancelled` }],
+    );
+  } catch (error) {
+    log.error('could not cancel the Twin run; its tracker will still see it end', {
+      runId: run.runId,
+      error: String(error),
+    });
+  }
+  if (await condition(() => step.inbox.settled.has(token), CANCEL_SETTLE_WAIT)) {
+    step.lastObservation = step.inbox.settled.get(token);
+    log.info('cancelled agent run ended', { runId: run.runId, status: step.lastObservation?.status });
+  } else {
+    log.warn('cancelled agent run did not report its end in time', { runId: run.runId });
+  }
+}
+
+async function releasePermit(agentId: string, token: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(agentLaneWorkflowId(agentId)).signal(releasePermitSignal, { token });
+  } catch (error) {
+    // The lane is gone (never created, or terminated by hand): there is no permit left to give back.
+    log.warn('agent lane not reachable to release a permit', { agentId, error: String(error) });
+  }
+}
+
+async function finish(
+  step: Step,
+  settled: SettledAttempt,
+  attempts: number,
+  succeeded: boolean,
+): Promise<AgentRunResult> {
+  const { started, observation } = settled;
+  const result: AgentRunResult = {
+    agentId: step.agentId,
+    runId: started.runId,
+    status: terminalStatus(observation),
+    outcome: observation.outcome,
+    summary: observation.summary,
+    startedAt: started.startedAt,
+    finishedAt: observation.finishedAt,
+    succeeded,
+    attempts,
+    runIds: [...step.runIds],
+  };
+  if (!step.options.includeEvents) return result;
+  const { events, truncated } = await step.activities.fetchRunEvents.executeWithOptions(
+    { ...step.callOptions, summary: `${step.stepKey}: fetch events of run ${started.runId}` },
+    [{ agentId: step.agentId, runId: started.runId }],
+  );
+  return { ...result, events, eventsTruncated: truncated };
+}
+
+function terminalStatus(observation: RunObservation): AgentRunResult['status'] {
+  const { status } = observation;
+  if (status === 'completed' || status === 'failed' || status === 'stopped') return status;
+  throw new Error(`run ${observation.runId} settled in non-terminal status ${status}`);
+}
+
+function timedOut(step: Step, timeout: Duration): ApplicationFailure {
+  const details: AgentRunTimeoutDetails = {
+    agentId: step.agentId,
+    stepKey: step.stepKey,
+    runIds: [...step.runIds],
+    lastObservation: step.lastObservation,
+  };
+  return ApplicationFailure.create({
+    type: AGENT_RUN_TIMED_OUT,
+    message: `step ${step.stepKey} on agent ${step.agentId} did not finish within ${String(timeout)}`,
+    nonRetryable: true,
+    details: [details],
+  });
+}
+
+export interface AgentRunWorkflowInput {
+  agentId: string;
+  options?: Omit<RunAgentOptions, 'onRunStarted'>;
+}
+
+/**
+ * One agent run as a workflow of its own: for the CLI, the control API and tests. The run IDs become search
+ * attributes as soon as they are known, so the Web UI finds this workflow from a Twin run ID.
+ */
+export async function agentRunWorkflow({
+  agentId,
+  options = {},
+}: AgentRunWorkflowInput): Promise<AgentRunResult> {
+  upsertSearchAttributes([{ key: AgentIdsKey, value: [agentId] }]);
+  const runIds: string[] = [];
+  return runAgent(agentId, {
+    ...options,
+    onRunStarted: ({ runId }) => {
+      runIds.push(runId);
+      upsertSearchAttributes([{ key: RunIdsKey, value: [...runIds] }]);
+    },
+  });
+}

@@ -113,6 +113,12 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
     startToCloseTimeout: '30 seconds',
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
   });
+  // Filling in a webhook-ended run's summary is part of every run's normal end, not reconciliation: it runs
+  // on the main queue so the poll queue's small rate budget never throttles ordinary completions.
+  const { pollRun: fetchRunRecord } = proxyActivities<PollActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 3, initialInterval: '1 second' },
+  });
   const { evaluateTriggers } = proxyActivities<TriggerActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { maximumAttempts: 10 },
@@ -148,7 +154,7 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
   }
 
   // The end may have come with the very first signal, before the loop ever ran: everything after it is here.
-  await completeFinal(state, pollRun);
+  await completeFinal(state, fetchRunRecord);
   publishStatus(state, published);
   await notifySubscribers(state);
   await evaluateTriggersOnce(state, evaluateTriggers);
@@ -178,11 +184,11 @@ async function reconcile(state: RunTrackerState, pollRun: PollActivities['pollRu
  * Webhooks carry no summary, and a step's result (and the next step's message template) needs it: when a
  * webhook ended the run, one poll fills in what Twin's run record adds. Best effort: the run has ended either way.
  */
-async function completeFinal(state: RunTrackerState, pollRun: PollActivities['pollRun']): Promise<void> {
+async function completeFinal(state: RunTrackerState, fetchRunRecord: PollActivities['pollRun']): Promise<void> {
   const final = state.final;
   if (!final || final.summary !== undefined || final.source !== 'webhook') return;
   try {
-    const polled = await pollRun({ agentId: state.agentId, runId: state.runId });
+    const polled = await fetchRunRecord({ agentId: state.agentId, runId: state.runId });
     if (!polled || polled.status !== final.status) return;
     state.final = {
       ...final,

@@ -51,6 +51,7 @@ export interface ActivityDeps {
 /** The activities of each queue, keyed by queue role; exported so tests can decorate one and keep the rest. */
 export function createWorkerActivities({ config, twin, temporal, pipelines, logger }: ActivityDeps) {
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
+  const poll = createPollActivities({ twin });
   return {
     main: {
       ...createTwinRunActivities({
@@ -63,8 +64,9 @@ export function createWorkerActivities({ config, twin, temporal, pipelines, logg
       }),
       ...createTwinAdminActivities({ twin }),
       ...createTriggerActivities(pipelines && { registry: pipelines, temporal, taskQueue, logger }),
+      ...poll,
     },
-    poll: createPollActivities({ twin }),
+    poll,
   };
 }
 

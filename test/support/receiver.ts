@@ -199,7 +199,7 @@ export interface TrackerWorkers {
 }
 
 /**
- * The run tracker needs `evaluateTriggers` on its own task queue and `pollRun` on `<tq>-twin-poll`. Small
+ * The run tracker needs `evaluateTriggers` and `pollRun` on its own task queue and `pollRun` on `<tq>-twin-poll`. Small
  * real implementations: triggers are recorded, and polling finds nothing (Twin does not know the run).
  */
 export async function startTrackerWorkers(
@@ -214,6 +214,7 @@ export async function startTrackerWorkers(
         async evaluateTriggers(input: { observation: RunObservation; sourceWorkflowId: string }) {
           triggerCalls.push(input);
         },
+        pollRun: async () => null,
       },
     }),
     await createTestWorker(context, {

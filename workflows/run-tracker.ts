@@ -13,6 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   log,
+  metricMeter,
 } from '@temporalio/workflow';
 import type { RunObservation, RunStatus } from '../services/twin-api/run-status.js';
 import { isTerminal } from '../services/twin-api/run-status.js';
@@ -156,6 +157,7 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
   // The end may have come with the very first signal, before the loop ever ran: everything after it is here.
   await completeFinal(state, fetchRunRecord);
   publishStatus(state, published);
+  countFinishedRun(state);
   await notifySubscribers(state);
   await evaluateTriggersOnce(state, evaluateTriggers);
   // Stay open for late subscribers and late duplicate webhooks, answering each subscriber at once.
@@ -232,6 +234,17 @@ async function evaluateTriggersOnce(
     // A broken trigger must not fail the run's record, which subscribers and dedupe depend on.
     log.error('trigger evaluation failed for a settled run', { runId: state.runId, error: String(error) });
   }
+}
+
+/**
+ * Exported by the worker's Prometheus endpoint (the SDK drops workflow metrics during replay), so operators can
+ * ask "failed runs per agent in the last hour" without reading histories.
+ */
+function countFinishedRun(state: RunTrackerState): void {
+  metricMeter
+    .createCounter('twinflow_twin_runs_finished', 'runs', 'Twin runs that reached a terminal state')
+    .withTags({ agent_id: state.agentId, status: state.status, outcome: state.final?.outcome ?? 'none' })
+    .add(1);
 }
 
 /** Upserts only on a change: each upsert is a history event. */

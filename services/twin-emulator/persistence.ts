@@ -64,7 +64,8 @@ export class StateFileWriter {
   private async write(body: string): Promise<void> {
     const tmp = `${this.path}.${process.pid}.tmp`;
     await mkdir(dirname(this.path), { recursive: true });
-    await writeFile(tmp, body, 'utf8');
+    // The state holds webhook signing secrets: readable by its owner only.
+    await writeFile(tmp, body, { encoding: 'utf8', mode: 0o600 });
     await rename(tmp, this.path);
   }
 }

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT, freePort } from '../../services/shared/temporal-dev-server.js';
 import { pollTaskQueue } from '../../services/worker/worker.js';
+import type { RunObservation } from '../../services/twin-api/run-status.js';
+import { observeRunSignal, runTrackerWorkflow, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
 import { connectTemporal, uniqueTaskQueue, type TemporalTestContext } from '../support/temporal.js';
 
 /** Values of temporal.api.enums.v1.TaskQueueType (the proto package is not a direct dependency). */
@@ -86,6 +88,42 @@ describe('the worker process', () => {
       expect(await exitCode(worker.child)).toBe(0);
     } finally {
       if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    }
+  });
+
+  it('counts finished Twin runs per agent, status and outcome in its metrics', { timeout: 90_000 }, async () => {
+    const taskQueue = uniqueTaskQueue('worker-metrics');
+    const metricsPort = await freePort();
+    const worker = spawnWorker({
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TWIN_API_KEY: 'key-for-a-worker-that-never-calls-twin',
+      TWIN_API_BASE_URL: 'http://127.0.0.1:9',
+      WORKER_METRICS_PORT: String(metricsPort),
+    });
+    try {
+      const runId = `run_metrics_${taskQueue}`;
+      const observation: RunObservation = {
+        runId,
+        agentId: 'agent_metered',
+        status: 'failed',
+        summary: 'policy error',
+        observedAt: new Date().toISOString(),
+        source: 'poll',
+      };
+      await temporal.client.workflow.signalWithStart(runTrackerWorkflow, {
+        workflowId: runTrackerWorkflowId(runId),
+        taskQueue,
+        args: [{ runId, agentId: 'agent_metered', graceMs: 1 }],
+        signal: observeRunSignal,
+        signalArgs: [observation],
+      });
+      await temporal.client.workflow.getHandle(runTrackerWorkflowId(runId)).result();
+      await expect
+        .poll(async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), { timeout: 30_000 })
+        .toMatch(/twinflow_twin_runs_finished\{[^}]*agent_id="agent_metered"[^}]*status="failed"[^}]*\} 1/);
+    } finally {
+      worker.child.kill('SIGKILL');
     }
   });
 });

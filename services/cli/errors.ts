@@ -1,0 +1,121 @@
+// Every way the CLI can fail ends as one CliError: a sentence a person can act on and an exit code a script
+// can branch on. Errors from the libraries underneath (Temporal, the Twin client, config, the secrets file)
+// are translated here and nowhere else, so each command only throws what it knows.
+import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { ConfigError } from '../shared/config.js';
+import { TwinApiError } from '../twin-api/errors.js';
+import { SecretsFileError } from '../receiver/secrets-file.js';
+import {
+  InvalidControlRequestError,
+  PipelineConflictError,
+  PipelineRunNotFoundError,
+  TemporalUnavailableError,
+} from '../control/pipelines.js';
+import { InvalidPipelineInputError, UnknownPipelineError } from '../pipelines/registry.js';
+import { StackStateError } from '../dev-stack/stack-state.js';
+
+/** Documented in docs/operations.md; scripts rely on them. */
+export const EXIT = {
+  ok: 0,
+  /** The thing ran and did not succeed (a failed or cancelled pipeline), or an unexpected error. */
+  failed: 1,
+  /** Bad input: unknown pipeline, bad JSON, bad cron, bad URL, invalid configuration. */
+  usage: 2,
+  /** A service could not be reached: Temporal or Twin. */
+  unavailable: 3,
+  /** Twin refused the credentials (401/403). */
+  unauthorized: 4,
+  /** The thing asked about does not exist (pipeline ID, webhook). */
+  notFound: 5,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    /** One line telling what to do about it. */
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const usageError = (message: string, hint?: string) => new CliError(message, EXIT.usage, hint);
+
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_NOT_FOUND = 5;
+
+export function temporalUnreachable(address: string, cause: unknown): CliError {
+  return new CliError(
+    `cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${causeText(cause)}`,
+    EXIT.unavailable,
+    'start the local stack with `npm start`, or point TEMPORAL_ADDRESS at your Temporal frontend',
+  );
+}
+
+/** Translates anything thrown below a command into a CliError. */
+export function toCliError(
+  error: unknown,
+  context: { temporalAddress: string; twinBaseUrl: string },
+): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof ConfigError)
+    return new CliError(error.message, EXIT.usage, 'fix the variables above (see .env.example)');
+  if (error instanceof TwinApiError) return fromTwinError(error, context.twinBaseUrl);
+  if (error instanceof SecretsFileError || error instanceof StackStateError)
+    return new CliError(error.message, EXIT.failed);
+  if (error instanceof UnknownPipelineError) return usageError(error.message, 'see `twinflow pipelines`');
+  if (error instanceof InvalidPipelineInputError || error instanceof InvalidControlRequestError)
+    return usageError(error.message);
+  if (error instanceof PipelineRunNotFoundError)
+    return new CliError(error.message, EXIT.notFound, 'see `twinflow list`');
+  if (error instanceof PipelineConflictError) return new CliError(error.message, EXIT.failed);
+  if (error instanceof TemporalUnavailableError)
+    return temporalUnreachable(context.temporalAddress, error.cause);
+  if (error instanceof WorkflowNotFoundError) {
+    return new CliError(`no pipeline with ID ${error.workflowId}`, EXIT.notFound, 'see `twinflow list`');
+  }
+  const grpcCode = grpcCodeOf(error);
+  if (grpcCode === GRPC_UNAVAILABLE || grpcCode === GRPC_DEADLINE_EXCEEDED) {
+    return temporalUnreachable(context.temporalAddress, error);
+  }
+  if (grpcCode === GRPC_NOT_FOUND) return new CliError(causeText(error), EXIT.notFound);
+  return new CliError(causeText(error), EXIT.failed);
+}
+
+function fromTwinError(error: TwinApiError, baseUrl: string): CliError {
+  if (error.status === 401 || error.status === 403) {
+    return new CliError(
+      `Twin at ${baseUrl} refused the API key (${error.status} ${error.title}): ${error.detail}`,
+      EXIT.unauthorized,
+      'check TWIN_API_KEY',
+    );
+  }
+  if (error.status === 0 && (error.code === 'NETWORK' || error.code === 'TIMEOUT')) {
+    return new CliError(
+      `cannot reach Twin at ${baseUrl} (TWIN_API_BASE_URL): ${error.detail}`,
+      EXIT.unavailable,
+    );
+  }
+  if (error.status === 404) return new CliError(`Twin: ${error.detail}`, EXIT.notFound);
+  if (error.status === 0 || (error.status >= 400 && error.status < 500)) {
+    return new CliError(`Twin rejected the request: ${error.detail}`, EXIT.usage);
+  }
+  return new CliError(`Twin answered ${error.status} ${error.title}: ${error.detail}`, EXIT.unavailable);
+}
+
+function grpcCodeOf(error: unknown): number | undefined {
+  if (isGrpcServiceError(error)) return error.code;
+  if (error instanceof ServiceError && isGrpcServiceError(error.cause)) return error.cause.code;
+  return undefined;
+}
+
+function causeText(error: unknown): string {
+  if (error instanceof ServiceError && error.cause instanceof Error)
+    return `${error.message}: ${error.cause.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,49 @@
+// What a person needs right after `npm start`: where each piece listens, where the state and the control token
+// are, and the one command that shows the whole thing working.
+import path from 'node:path';
+import { DEMO_INPUT, DEMO_PIPELINE } from './demo-agents.js';
+import type { RunningStack } from './stack.js';
+
+/** Printed once everything is ready; tests wait for this exact line. */
+export const READY_LINE = 'twinflow local stack is ready';
+
+export function renderBanner({ settings, controlToken, seed }: RunningStack): string[] {
+  const where = (file: string) => {
+    const relative = path.relative(process.cwd(), file);
+    return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+  };
+  const rows: [string, string][] = [
+    ['Temporal', `${settings.temporal.address}  (state: ${where(settings.temporal.dbFile)})`],
+    ['Web UI', settings.temporal.uiUrl],
+    ['Receiver', `${settings.receiver.url}  (webhooks: ${settings.receiver.webhookUrl}, metrics: /metrics)`],
+    ['Worker metrics', settings.workerMetricsUrl],
+    seed && settings.emulator
+      ? [
+          'Twin emulator',
+          `${seed.emulatorUrl}  (state: ${where(settings.emulator.stateFile)}; agents: ${seed.agents.map((a) => a.agentId).join(', ')})`,
+        ]
+      : [
+          'Twin',
+          `${settings.config.TWIN_API_BASE_URL}  (register webhooks: npx twinflow webhooks register --agent <id> --url <public URL>)`,
+        ],
+    ['Webhook secrets', where(settings.secretsFile)],
+    [
+      'Control token',
+      controlToken.file
+        ? `${where(controlToken.file)}  (Authorization: Bearer <token>)`
+        : 'from CONTROL_API_TOKEN',
+    ],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [
+    '',
+    `  ${READY_LINE}`,
+    '',
+    ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+    '',
+    `  Try it:   npx twinflow run ${DEMO_PIPELINE} --input '${JSON.stringify(DEMO_INPUT)}' --wait`,
+    '            npx twinflow pipelines   |   npx twinflow list   |   npx twinflow --help',
+    '  Stop:     Ctrl-C (state stays in the data directory for the next start)',
+    '',
+  ];
+}

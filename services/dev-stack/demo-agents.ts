@@ -1,0 +1,56 @@
+// The demo agents of the local stack, derived from the example pipelines rather than listed by hand: every
+// role an example leaves to its input (`{{input.agents.<role>}}`) gets an emulator agent `demo-<role>`. The
+// stack passes them to its services as TWINFLOW_AGENT_<ROLE>, and the CLI does the same when it talks to the
+// stack, so `twinflow run nightly-digest --input '{"repo":"acme/shop"}'` needs no agent IDs.
+import { agentEnvVar } from '../../examples/agents.js';
+import { examplePipelines } from '../../examples/index.js';
+import type { RunBehaviourInput } from '../twin-emulator/control-client.js';
+
+export interface DemoAgent {
+  role: string;
+  agentId: string;
+  /** The emulator's script: one entry per run, the last one repeating. */
+  script: RunBehaviourInput[];
+}
+
+/** The example pipeline the banner suggests and the stack's e2e test runs, with its input. */
+export const DEMO_PIPELINE = 'nightly-digest';
+export const DEMO_INPUT = { repo: 'acme/shop' };
+
+const ROLE_TEMPLATE = /^\{\{\s*input\.agents\.([A-Za-z0-9_-]+)\s*\}\}$/;
+
+/** Roles in first-use order, from the examples as they are without any TWINFLOW_AGENT_* set. */
+export function exampleRoles(): string[] {
+  const roles = new Set<string>();
+  for (const { definition } of examplePipelines({})) {
+    for (const step of definition.steps) {
+      const role = 'agent' in step ? ROLE_TEMPLATE.exec(step.agent)?.[1] : undefined;
+      if (role) roles.add(role);
+    }
+  }
+  return [...roles];
+}
+
+/** Long enough to watch the live view move, short enough for a demo. */
+const DEMO_RUN: RunBehaviourInput = { durationMs: 2_000, result: 'completed', outcome: 'success' };
+
+export function demoAgents(): DemoAgent[] {
+  return exampleRoles().map((role) => ({
+    role,
+    agentId: `demo-${role}`,
+    script: [{ ...DEMO_RUN, summary: `The ${role} did its part.` }],
+  }));
+}
+
+/** TWINFLOW_AGENT_<ROLE> for each demo agent, without overriding what the environment already sets. */
+export function demoAgentEnv(
+  agents: readonly Pick<DemoAgent, 'role' | 'agentId'>[],
+  env: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  const defaults: NodeJS.ProcessEnv = {};
+  for (const { role, agentId } of agents) {
+    const name = agentEnvVar(role);
+    if (!env[name]) defaults[name] = agentId;
+  }
+  return defaults;
+}

@@ -1,0 +1,153 @@
+// Keeps one process of the local stack alive. A crash is announced loudly and followed by a restart after an
+// exponentially growing pause (so a process that dies at start does not spin the CPU); the pause shrinks back
+// once the process has stayed up for a while. The first start is different: its failure is the caller's to
+// report, because a stack that cannot start at all should stop and say why rather than retry forever.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { stopProcess } from '../shared/temporal-dev-server.js';
+import type { StackLog } from './stack-log.js';
+
+export interface Backoff {
+  initialMs: number;
+  maxMs: number;
+  /** A process that ran this long before dying starts over from initialMs. */
+  stableAfterMs: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 30_000, stableAfterMs: 60_000 };
+
+export interface SupervisedService {
+  name: string;
+  /** Starts the process and resolves once it runs; `output` receives each line it prints. */
+  launch(output: (line: string) => void): Promise<ChildProcess>;
+}
+
+export interface Supervision {
+  name: string;
+  /** The running process, if there is one right now. */
+  current(): ChildProcess | undefined;
+  restarts(): number;
+  stop(): Promise<void>;
+}
+
+export interface SuperviseOptions {
+  log: StackLog;
+  backoff?: Backoff;
+  /**
+   * True once the whole group is shutting down. A terminal's Ctrl-C reaches every process of the group at
+   * once, so children may exit before stop() reaches them: those exits are expected, not crashes.
+   */
+  shuttingDown?: () => boolean;
+}
+
+/** Resolves once the first launch succeeded; rejects (and gives up) when it failed. */
+export async function supervise(service: SupervisedService, options: SuperviseOptions): Promise<Supervision> {
+  const { log, backoff = DEFAULT_BACKOFF } = options;
+  const output = (line: string) => log.service(service.name, line);
+  let child: ChildProcess | undefined = await service.launch(output);
+  log.info(`${service.name} started (pid ${child.pid})`);
+  let stopRequested = false;
+  const stopping = () => stopRequested || options.shuttingDown?.() === true;
+  let restarts = 0;
+  let delayMs = backoff.initialMs;
+  let timer: NodeJS.Timeout | undefined;
+
+  const watch = (process: ChildProcess) => {
+    const startedAt = Date.now();
+    process.once('exit', (code, signal) => {
+      child = undefined;
+      if (stopping()) {
+        log.info(`${service.name} exited`);
+        return;
+      }
+      if (Date.now() - startedAt >= backoff.stableAfterMs) delayMs = backoff.initialMs;
+      const how = signal ? `by signal ${signal}` : `with code ${code}`;
+      log.alarm(
+        `${service.name} died ${how}; restarting in ${formatDelay(delayMs)} (restart #${restarts + 1})`,
+      );
+      schedule();
+    });
+  };
+
+  const schedule = () => {
+    timer = setTimeout(() => void relaunch(), delayMs);
+    delayMs = Math.min(delayMs * 2, backoff.maxMs);
+  };
+
+  const relaunch = async () => {
+    if (stopping()) return;
+    restarts++;
+    try {
+      const next = await service.launch(output);
+      if (stopping()) {
+        await stopProcess(next);
+        return;
+      }
+      child = next;
+      watch(next);
+      log.info(`${service.name} is running again (pid ${next.pid})`);
+    } catch (error) {
+      log.alarm(
+        `${service.name} failed to start again: ${errorMessage(error)}; next try in ${formatDelay(delayMs)}`,
+      );
+      schedule();
+    }
+  };
+
+  watch(child);
+  return {
+    name: service.name,
+    current: () => child,
+    restarts: () => restarts,
+    stop: async () => {
+      stopRequested = true;
+      clearTimeout(timer);
+      if (child) await stopProcess(child);
+    },
+  };
+}
+
+export interface NodeServiceSpec {
+  name: string;
+  /** A TypeScript entry point, run through tsx's loader in a plain node process (one pid per service). */
+  entry: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** A service that is a TypeScript entry point of this repository. */
+export function nodeService(spec: NodeServiceSpec): SupervisedService {
+  return {
+    name: spec.name,
+    launch: async (output) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+        cwd: spec.cwd,
+        env: spec.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      forwardLines(child, output);
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      return child;
+    },
+  };
+}
+
+function forwardLines(child: ChildProcess, output: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      if (line.trim() !== '') output(line);
+    });
+  }
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,196 @@
+// `npm start` end to end: the supervisor (services/dev-stack/main.ts) as a child process, every port chosen
+// free and a temporary data directory, so it runs beside anything else on the machine. It must become ready,
+// run the demo pipeline through the CLI (with webhooks flowing from the emulator to the receiver), stop every
+// process on SIGINT, and on a second start reuse its data without seeding anything twice.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READY_LINE } from '../../services/dev-stack/banner.js';
+import { DEMO_INPUT, DEMO_PIPELINE } from '../../services/dev-stack/demo-agents.js';
+import { readSecretsFile } from '../../services/receiver/secrets-file.js';
+import { freePort, PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
+import { runCli } from '../integration/cli-fixture.js';
+import { eventually } from '../support/twinflow-stack.js';
+
+const MAIN = path.join(PROJECT_ROOT, 'services/dev-stack/main.ts');
+const TSX_LOADER = import.meta.resolve('tsx');
+const READY_TIMEOUT_MS = 240_000;
+
+interface Ports {
+  temporal: number;
+  ui: number;
+  receiver: number;
+  emulator: number;
+  metrics: number;
+}
+
+interface RunningStack {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startStack(env: Record<string, string>, cwd: string): RunningStack {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForReady(stack: RunningStack): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!stack.output().includes(READY_LINE)) {
+    if (stack.child.exitCode !== null)
+      throw new Error(`the stack exited with ${stack.child.exitCode}:\n${stack.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`the stack was not ready within ${READY_TIMEOUT_MS} ms:\n${stack.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function stopStack(stack: RunningStack): Promise<number | null> {
+  stack.child.kill('SIGINT');
+  return stack.exited;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('npm start (services/dev-stack/main.ts)', () => {
+  let dir: string;
+  let ports: Ports;
+  let env: Record<string, string>;
+  let first: RunningStack;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'twinflow-stack-'));
+    ports = {
+      temporal: await freePort(),
+      ui: await freePort(),
+      receiver: await freePort(),
+      emulator: await freePort(),
+      metrics: await freePort(),
+    };
+    env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? dir,
+      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+      TEMPORAL_UI_PORT: String(ports.ui),
+      RECEIVER_HOST: '127.0.0.1',
+      RECEIVER_PORT: String(ports.receiver),
+      EMULATOR_PORT: String(ports.emulator),
+      WORKER_METRICS_PORT: String(ports.metrics),
+      TWINFLOW_DATA_DIR: path.join(dir, 'data'),
+      WEBHOOK_SECRETS_FILE: path.join(dir, 'data', 'webhook-secrets.json'),
+    };
+    first = startStack(env, dir);
+    await waitForReady(first);
+  }, READY_TIMEOUT_MS + 10_000);
+
+  afterAll(async () => {
+    for (const stack of [first]) if (stack?.child.exitCode === null) await stopStack(stack);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints where everything is once it is ready', () => {
+    const output = first.output();
+    for (const prefix of ['[temporal]', '[emulator]', '[receiver]', '[worker]'])
+      expect(output).toContain(prefix);
+    expect(output).toContain(`http://127.0.0.1:${ports.ui}`);
+    expect(output).toContain(`http://127.0.0.1:${ports.receiver}`);
+    expect(output).toContain(`http://127.0.0.1:${ports.emulator}`);
+    expect(output).toMatch(/Control token +data\/control-api-token/);
+    expect(output).toContain(`npx twinflow run ${DEMO_PIPELINE}`);
+  });
+
+  it('runs the demo pipeline through the CLI to success, with webhooks reaching the receiver', async () => {
+    const cliEnv = {
+      PATH: env.PATH ?? '',
+      TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? '',
+      TWINFLOW_DATA_DIR: env.TWINFLOW_DATA_DIR ?? '',
+    };
+
+    const result = await runCli(
+      ['run', DEMO_PIPELINE, '--input', JSON.stringify(DEMO_INPUT), '--id', 'stack-e2e', '--wait'],
+      cliEnv,
+      dir,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/pipeline\/nightly-digest\/stack-e2e\s+succeeded/);
+    const metrics = await (await fetch(`http://127.0.0.1:${ports.receiver}/metrics`)).text();
+    expect(metrics).toMatch(/twinflow_receiver_deliveries_total\{[^}]*result="delivered"[^}]*\} [1-9]/);
+  });
+
+  it('restarts a service that dies, and says so loudly', async () => {
+    const pid = Number(/receiver started \(pid (\d+)\)/.exec(first.output())?.[1]);
+
+    process.kill(pid, 'SIGKILL');
+
+    await eventually('the receiver to be restarted', async () =>
+      /receiver is running again/.test(first.output()) ? true : undefined,
+    );
+    expect(first.output()).toContain('!!! receiver died by signal SIGKILL; restarting in 1 s (restart #1)');
+    await eventually('the new receiver to answer', async () =>
+      (await fetch(`http://127.0.0.1:${ports.receiver}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+        ? true
+        : undefined,
+    );
+  });
+
+  it('stops every process on SIGINT', async () => {
+    const code = await stopStack(first);
+
+    expect(code).toBe(0);
+    expect(first.output()).toContain('everything stopped');
+    for (const [name, port] of Object.entries(ports))
+      expect(await portOpen(port), `${name} port ${port}`).toBe(false);
+  });
+
+  it(
+    'reuses its data on a second start without seeding anything twice',
+    async () => {
+      const secretsBefore = await readSecretsFile(env.WEBHOOK_SECRETS_FILE ?? '');
+      const second = startStack(env, dir);
+      try {
+        await waitForReady(second);
+        const cliEnv = {
+          PATH: env.PATH ?? '',
+          TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? '',
+          TWINFLOW_DATA_DIR: env.TWINFLOW_DATA_DIR ?? '',
+        };
+
+        const listed = await runCli(['--json', 'list', '--pipeline', DEMO_PIPELINE], cliEnv, dir);
+
+        expect(second.output()).toContain('emulator already seeded');
+        expect((await readSecretsFile(env.WEBHOOK_SECRETS_FILE ?? '')).webhooks).toEqual(
+          secretsBefore.webhooks,
+        );
+        expect(listed.stdout).toContain('pipeline/nightly-digest/stack-e2e');
+      } finally {
+        expect(await stopStack(second)).toBe(0);
+      }
+    },
+    READY_TIMEOUT_MS + 30_000,
+  );
+});

@@ -22,9 +22,12 @@ import {
 } from '@temporalio/workflow';
 import type { TwinAdminActivities } from '../activities/twin-admin.js';
 import {
+  compensationStepIds,
   DEFAULT_FAIL_ON,
   decideReadySteps,
+  findDefinitionProblems,
   isSettled,
+  PipelineDefinitionError,
   type AgentStep,
   type ApprovalStep,
   type InstructionsStep,
@@ -81,6 +84,8 @@ export const approveStepUpdate = defineUpdate<StepState, [ApprovalDecision]>('ap
 
 /** ApplicationFailure type of a failed pipeline; details[0] is the final PipelineState. */
 export const PIPELINE_FAILED = 'PipelineFailed';
+/** ApplicationFailure type of a pipeline started with a definition that does not validate. */
+export const INVALID_PIPELINE = 'InvalidPipelineDefinition';
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS = 100;
 const ADMIN_CALL_TIMEOUT = '30 seconds';
@@ -93,6 +98,8 @@ interface Run {
   input: Record<string, unknown>;
   state: PipelineState;
   byId: Map<string, StepDefinition>;
+  /** Steps outside the graph: only a failure starts them. */
+  compensationIds: Set<string>;
   stepStates: Record<string, StepState>;
   inflight: Map<string, CancellationScope>;
   /** Compensations waiting to start (they start even while failing, but not while paused). */
@@ -105,6 +112,11 @@ interface Run {
 }
 
 export async function pipelineWorkflow({ definition, input, carried }: PipelineWorkflowInput): Promise<PipelineState> {
+  // The registry validated it; a definition started some other way gets the same checks (all but cron) here.
+  const problems = findDefinitionProblems(definition);
+  if (problems.length > 0) {
+    throw ApplicationFailure.nonRetryable(new PipelineDefinitionError(definition.name, problems).message, INVALID_PIPELINE);
+  }
   const run = createRun(definition, input, carried);
   installHandlers(run);
   publish(run);
@@ -133,6 +145,7 @@ function createRun(definition: PipelineDefinition, input: Record<string, unknown
     input,
     state,
     byId: new Map(definition.steps.map((s) => [s.id, s])),
+    compensationIds: compensationStepIds(definition),
     stepStates: Object.fromEntries(state.steps.map((s) => [s.id, s])),
     inflight: new Map(),
     compensations: [],
@@ -208,15 +221,9 @@ async function drive(run: Run): Promise<void> {
   }
 }
 
+/** Called when nothing is in flight or queued: a compensation step nobody needed stays pending (skipped at the end). */
 function allSettled(run: Run): boolean {
-  const compensationIds = new Set(run.compensations.map((c) => c.stepId));
-  return run.state.steps.every((s) => isSettled(s.status) || (s.status === 'pending' && isCompensationOnly(run, s.id, compensationIds)));
-}
-
-/** A compensation step nobody needed stays pending until the end, where it is marked skipped. */
-function isCompensationOnly(run: Run, stepId: string, queued: Set<string>): boolean {
-  if (queued.has(stepId)) return false;
-  return run.definition.steps.some((s) => typeof s.onFailure === 'object' && s.onFailure.compensate === stepId);
+  return run.state.steps.every((s) => isSettled(s.status) || run.compensationIds.has(s.id));
 }
 
 function wantsContinueAsNew(run: Run): boolean {

@@ -5,8 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { examplePipelines } from '../../examples/index.js';
-import { createPipelineRegistry } from '../pipelines/registry.js';
+import { loadRegisteredPipelines } from '../pipelines/registered.js';
 import { loadConfig, type Config } from '../shared/config.js';
 import { demoAgentEnv } from '../dev-stack/demo-agents.js';
 import type { StackState } from '../dev-stack/stack-state.js';
@@ -20,7 +19,7 @@ import { createOutput, type Output } from './output.js';
 /** The pipelines the worker registers, with the local stack's demo agents as role defaults. */
 async function loadRegistry(stack: StackState | undefined) {
   const env = { ...process.env, ...demoAgentEnv(stack?.demoAgents ?? [], process.env) };
-  return createPipelineRegistry(examplePipelines(env));
+  return loadRegisteredPipelines(env);
 }
 
 function buildProgram(context: () => CliContext): Command {

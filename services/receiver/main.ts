@@ -5,7 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { loadConfig } from '../shared/config.js';
+import type Router from '@koa/router';
+import { loadConfig, type Config } from '../shared/config.js';
+import { createControlRouter } from '../control/router.js';
+import { loadRegisteredPipelines } from '../pipelines/registered.js';
 import { createLogger } from '../shared/logger.js';
 import { createReceiverApp } from './app.js';
 import { createTemporalHandoff, namespaceRetentionSeconds } from './handoff.js';
@@ -54,6 +57,21 @@ async function warnIfDedupeWindowShort(
   }
 }
 
+/** The control API is served only when a token is configured: no token, no unauthenticated door. */
+function controlRouter(config: Config, client: Client, logger: Logger): Router | undefined {
+  if (!config.CONTROL_API_TOKEN) {
+    logger.info('CONTROL_API_TOKEN is not set: the control API (/api) is off');
+    return undefined;
+  }
+  return createControlRouter({
+    client,
+    registry: loadRegisteredPipelines(process.env),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    token: config.CONTROL_API_TOKEN,
+    logger,
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('receiver', config.LOG_LEVEL);
@@ -70,7 +88,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
   });
-  const app = createReceiverApp({ config, secrets, handoff, logger });
+  const app = createReceiverApp({ config, secrets, handoff, logger, controlRouter: controlRouter(config, client, logger) });
 
   const server = createServer(app.callback());
   const address = await listen(server, config.RECEIVER_PORT, config.RECEIVER_HOST);

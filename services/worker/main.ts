@@ -3,8 +3,7 @@
 // the SDK lets in-flight tasks finish before the process exits.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { examplePipelines } from '../../examples/index.js';
-import { createPipelineRegistry } from '../pipelines/registry.js';
+import { loadRegisteredPipelines } from '../pipelines/registered.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { createTwinClient } from '../twin-api/client.js';
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     // The same pipelines the CLI and the control API register, so a Twin run's end triggers what they list.
-    const pipelines = createPipelineRegistry(examplePipelines(process.env));
+    const pipelines = loadRegisteredPipelines(process.env);
     const workers = await createWorkers({
       config,
       connection,

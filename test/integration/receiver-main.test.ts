@@ -77,6 +77,8 @@ function reader(socket: Socket): { until(marker: string): Promise<string> } {
   };
 }
 
+const CONTROL_TOKEN = 'control-token-for-the-receiver-process-test';
+
 describe('the receiver process', () => {
   let temporal: TemporalTestContext;
   let receiver: ReceiverProcess;
@@ -90,6 +92,9 @@ describe('the receiver process', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       WEBHOOK_SIGNING_SECRETS: SECRET,
       WEBHOOK_SECRETS_FILE: path.join(PROJECT_ROOT, '.data/test', `no-such-secrets-${taskQueue}.json`),
+      // Longer than the dev server's 7-day retention, so the start-up check has something to warn about.
+      WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: String(30 * 24 * 3600),
+      CONTROL_API_TOKEN: CONTROL_TOKEN,
       LOG_LEVEL: 'info',
     });
     baseUrl = String((await receiver.logged('receiver listening')).url);
@@ -108,11 +113,22 @@ describe('the receiver process', () => {
     expect((await send(`${baseUrl}/readyz`, { method: 'GET' })).status).toBe(200);
   });
 
-  it('warns that the dev server keeps closed trackers (24 h) for less than the 3-day replay window', async () => {
+  it('warns when the namespace keeps closed trackers for less time than the replay window', async () => {
     const warning = await receiver.logged(
       'namespace retention is shorter than WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: a late duplicate of a long-settled run would be recorded again (see docs/webhooks.md)',
     );
-    expect(warning).toMatchObject({ retentionSeconds: 24 * 3600, toleranceSeconds: 3 * 24 * 3600 });
+    expect(warning).toMatchObject({ retentionSeconds: 7 * 24 * 3600, toleranceSeconds: 30 * 24 * 3600 });
+  });
+
+  it('serves the control API with the registered pipelines to a caller with the token', async () => {
+    const response = await fetch(`${baseUrl}/api/pipelines`, { headers: { authorization: `Bearer ${CONTROL_TOKEN}` } });
+    expect(response.status).toBe(200);
+    const { pipelines } = (await response.json()) as { pipelines: { name: string }[] };
+    expect(pipelines.map((p) => p.name)).toContain('nightly-digest');
+  });
+
+  it('refuses the control API without the token', async () => {
+    expect((await fetch(`${baseUrl}/api/pipelines`)).status).toBe(401);
   });
 
   it('finishes a delivery in flight at SIGTERM, answers it 200, and exits 0', async () => {

@@ -7,14 +7,7 @@ import { INVALID_RUN_AGENT_OPTIONS } from '../../workflows/run-agent.js';
 import { agentLaneWorkflowId } from '../../workflows/agent-lane.js';
 import { runTrackerWorkflowId } from '../../workflows/run-tracker.js';
 import { historyEvents, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
-
-/** Every string in a history, payload bytes decoded, so a secret inside a payload would show. */
-function historyText(value: unknown): string {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'string') return value;
-  if (value === null || typeof value !== 'object') return '';
-  return Object.values(value).map(historyText).join('\n');
-}
+import { historyText } from '../support/history.js';
 
 describe('runAgent', () => {
   let stack: TwinflowStack;

@@ -1,7 +1,6 @@
 // Pipeline commands: run (optionally waiting with a live view), status, list, cancel, approve, pause, resume,
 // and the offline ones, pipelines and graph. They are thin: the control functions (services/control) do the
 // work and the HTTP control API shares them, so both surfaces behave the same.
-import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import {
@@ -81,26 +80,6 @@ function outcomeError(status: PipelineRunStatus): CliError {
     `pipeline ${status.workflowId} ended ${state?.status ?? status.execution.toLowerCase()}${where}${why}`,
     EXIT.failed,
   );
-}
-
-/**
- * The SDK's handle.cancel() cannot carry a reason, but Temporal's cancel request can, and records it in the
- * history where the Web UI shows it; with a reason the request goes to the service directly.
- */
-async function cancelWithReason(
-  deps: ControlDeps,
-  ref: PipelineRef,
-  reason: string | undefined,
-): Promise<void> {
-  if (!reason) return cancelPipeline(deps, ref);
-  deps.registry.require(ref.name);
-  await deps.client.workflowService.requestCancelWorkflowExecution({
-    namespace: deps.client.options.namespace,
-    workflowExecution: { workflowId: pipelineWorkflowId(ref.name, ref.key) },
-    identity: deps.client.options.identity,
-    requestId: randomUUID(),
-    reason,
-  });
 }
 
 export function registerPipelineCommands(program: Command, ctx: () => CliContext): void {
@@ -188,7 +167,7 @@ export function registerPipelineCommands(program: Command, ctx: () => CliContext
     .action(async (id: string, options: { reason?: string }) => {
       const c = ctx();
       const ref = parsePipelineId(id);
-      await cancelWithReason(await c.control(), ref, options.reason);
+      await cancelPipeline(await c.control(), ref, { reason: options.reason });
       c.out.result(
         { workflowId: pipelineWorkflowId(ref.name, ref.key), cancelRequested: true },
         () => `cancellation requested for ${id}`,

@@ -1,0 +1,347 @@
+// Control functions for pipelines, shared by the CLI and the HTTP control API: start (idempotent per key),
+// cancel, pause, resume, approve, status and list. Each takes a Temporal Client and the registry, and throws a
+// typed error the callers map to exit codes or HTTP statuses. Workflow IDs are `pipeline/<name>/<key>`, so the
+// same key always reaches the same run.
+import { randomUUID } from 'node:crypto';
+import {
+  isGrpcServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { StepState } from '../../workflows/pipeline-definition.js';
+import {
+  approveStepUpdate,
+  pausePipelineSignal,
+  pipelineStateQuery,
+  pipelineWorkflow,
+  resumePipelineSignal,
+  type ApprovalDecision,
+  type PipelineState,
+} from '../../workflows/pipeline.js';
+import { PIPELINE_STATUSES, pipelineWorkflowId, type PipelineStatus } from '../../workflows/pipeline-visibility.js';
+import { AgentIdsKey, PipelineNameKey, PipelineStatusKey, RunIdsKey } from '../../workflows/search-attributes.js';
+import type { PipelineInput, PipelineRegistry } from '../pipelines/registry.js';
+
+export interface ControlDeps {
+  client: Client;
+  registry: PipelineRegistry;
+  /** Where pipeline workflows run: the worker's TEMPORAL_TASK_QUEUE. */
+  taskQueue: string;
+  /** Bound on each call to Temporal, so an unreachable server is an answer, not a hang; default 10 s. */
+  callTimeoutMs?: number;
+  /** Bound on a status query, which waits for a worker to answer; default 5 s. */
+  queryTimeoutMs?: number;
+}
+
+export interface PipelineRef {
+  name: string;
+  key: string;
+}
+
+/** Idempotency keys become part of workflow IDs: plain, and long enough for `trigger-<Twin run ID>`. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,299}$/;
+
+export class PipelineRunNotFoundError extends Error {
+  override name = 'PipelineRunNotFoundError';
+  constructor(readonly workflowId: string) {
+    super(`no pipeline run ${workflowId}`);
+  }
+}
+
+export class UnknownStepError extends Error {
+  override name = 'UnknownStepError';
+  constructor(
+    readonly pipeline: string,
+    readonly stepId: string,
+  ) {
+    super(`pipeline ${pipeline} has no step "${stepId}"`);
+  }
+}
+
+export class InvalidControlRequestError extends Error {
+  override name = 'InvalidControlRequestError';
+}
+
+/** The request is well-formed but the pipeline is not in a state to take it (e.g. the step is not waiting). */
+export class PipelineConflictError extends Error {
+  override name = 'PipelineConflictError';
+}
+
+export class TemporalUnavailableError extends Error {
+  override name = 'TemporalUnavailableError';
+  constructor(options: { cause: unknown }) {
+    super('Temporal is not reachable', options);
+  }
+}
+
+/** gRPC status codes (grpc/status.proto); the client wraps them in ServiceError causes. */
+const GRPC = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+const UNAVAILABLE_CODES: readonly number[] = [GRPC.UNAVAILABLE, GRPC.DEADLINE_EXCEEDED];
+
+/** Bounds the call and translates Temporal's errors into this module's, so callers see one vocabulary. */
+async function temporalCall<T>(deps: ControlDeps, workflowId: string | undefined, call: () => Promise<T>): Promise<T> {
+  const deadline = new Date(Date.now() + (deps.callTimeoutMs ?? 10_000));
+  try {
+    return await deps.client.connection.withDeadline(deadline, call);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError && workflowId) throw new PipelineRunNotFoundError(workflowId);
+    if (isUnavailable(error)) throw new TemporalUnavailableError({ cause: error });
+    throw error;
+  }
+}
+
+function isUnavailable(error: unknown): boolean {
+  return UNAVAILABLE_CODES.some((code) => isGrpcCode(error, code));
+}
+
+function refWorkflowId(deps: ControlDeps, ref: PipelineRef): string {
+  deps.registry.require(ref.name);
+  if (!IDEMPOTENCY_KEY.test(ref.key)) throw new InvalidControlRequestError(`"${ref.key}" is not a valid pipeline run key`);
+  return pipelineWorkflowId(ref.name, ref.key);
+}
+
+export interface StartPipelineRequest {
+  name: string;
+  input?: unknown;
+  /** Same key, same run: a second start returns the first one. Default: a fresh UUID. */
+  idempotencyKey?: string;
+}
+
+export interface StartedPipeline {
+  workflowId: string;
+  key: string;
+  /** The run ID of the execution started (or, for a repeated key, of the current one). */
+  runId: string;
+  /** False when the key had already started this pipeline: nothing new was started. */
+  started: boolean;
+}
+
+export async function startPipeline(deps: ControlDeps, request: StartPipelineRequest): Promise<StartedPipeline> {
+  const pipeline = deps.registry.require(request.name);
+  const key = request.idempotencyKey ?? randomUUID();
+  if (!IDEMPOTENCY_KEY.test(key)) throw new InvalidControlRequestError(`idempotency key "${key}" must match ${IDEMPOTENCY_KEY}`);
+  const input = pipeline.parseInput(request.input ?? {});
+  return startValidatedPipeline(deps, { name: pipeline.name, key, input });
+}
+
+/**
+ * Starts with REJECT_DUPLICATE: even a finished run keeps its ID, so a retried start (or a repeated trigger)
+ * never runs the pipeline twice. "Already started" is an answer, not an error.
+ */
+export async function startValidatedPipeline(
+  deps: ControlDeps,
+  { name, key, input }: { name: string; key: string; input: PipelineInput },
+): Promise<StartedPipeline> {
+  const definition = deps.registry.require(name).definition;
+  const workflowId = pipelineWorkflowId(name, key);
+  return temporalCall(deps, workflowId, async () => {
+    try {
+      const handle = await deps.client.workflow.start(pipelineWorkflow, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        args: [{ definition, input }],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // Visible to list filters at once, before the first workflow task runs.
+        typedSearchAttributes: [
+          { key: PipelineNameKey, value: name },
+          { key: PipelineStatusKey, value: 'running' },
+        ],
+        staticSummary: `pipeline ${name} (${key})`,
+      });
+      return { workflowId, key, runId: handle.firstExecutionRunId, started: true };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const description = await deps.client.workflow.getHandle(workflowId).describe();
+      return { workflowId, key, runId: description.runId, started: false };
+    }
+  });
+}
+
+/**
+ * Cancels the workflow; every in-flight step stops its Twin run before the pipeline records "cancelled". The
+ * reason, if any, is recorded in the history (the Web UI shows it), which the SDK's handle.cancel() cannot do.
+ */
+export async function cancelPipeline(deps: ControlDeps, ref: PipelineRef, options: { reason?: string } = {}): Promise<void> {
+  const workflowId = refWorkflowId(deps, ref);
+  await temporalCall(deps, workflowId, async () => {
+    // Temporal accepts a cancel request for a closed run as a no-op: say so instead.
+    const { status } = await deps.client.workflow.getHandle(workflowId).describe();
+    if (status.name !== 'RUNNING') throw new PipelineConflictError(`pipeline run ${workflowId} has already ended (${status.name})`);
+    await deps.client.workflowService.requestCancelWorkflowExecution({
+      namespace: deps.client.options.namespace,
+      workflowExecution: { workflowId },
+      identity: deps.client.options.identity,
+      requestId: randomUUID(),
+      reason: options.reason,
+    });
+  });
+}
+
+/** No new step starts until resumed; steps already running finish. */
+export async function pausePipeline(deps: ControlDeps, ref: PipelineRef): Promise<void> {
+  const workflowId = refWorkflowId(deps, ref);
+  await temporalCall(deps, workflowId, () => deps.client.workflow.getHandle(workflowId).signal(pausePipelineSignal));
+}
+
+export async function resumePipeline(deps: ControlDeps, ref: PipelineRef): Promise<void> {
+  const workflowId = refWorkflowId(deps, ref);
+  await temporalCall(deps, workflowId, () => deps.client.workflow.getHandle(workflowId).signal(resumePipelineSignal));
+}
+
+export type ApproveStepRequest = ApprovalDecision;
+
+/** Returns the approval step once it has settled; PipelineConflictError if the step is not waiting. */
+export async function approveStep(deps: ControlDeps, ref: PipelineRef, decision: ApproveStepRequest): Promise<StepState> {
+  const workflowId = refWorkflowId(deps, ref);
+  const { definition } = deps.registry.require(ref.name);
+  if (!definition.steps.some((s) => s.id === decision.stepId)) throw new UnknownStepError(ref.name, decision.stepId);
+  return temporalCall(deps, workflowId, async () => {
+    try {
+      return await deps.client.workflow.getHandle(workflowId).executeUpdate(approveStepUpdate, { args: [decision] });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) throw new PipelineConflictError(error.cause?.message ?? error.message);
+      if (isGrpcCode(error, GRPC.NOT_FOUND)) throw new PipelineConflictError(`pipeline run ${workflowId} has already ended`);
+      throw error;
+    }
+  });
+}
+
+function isGrpcCode(error: unknown, code: number): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (isGrpcServiceError(current) && current.code === code) return true;
+  }
+  return false;
+}
+
+export interface PipelineRunStatus {
+  workflowId: string;
+  name: string;
+  key: string;
+  /** Temporal's view: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, CONTINUED_AS_NEW, TIMED_OUT. */
+  execution: string;
+  startTime: string;
+  closeTime?: string;
+  /** The pipeline's own view: each step's state, run IDs, attempts and durations. */
+  state?: PipelineState;
+}
+
+export async function getPipelineStatus(deps: ControlDeps, ref: PipelineRef): Promise<PipelineRunStatus> {
+  const workflowId = refWorkflowId(deps, ref);
+  return temporalCall(deps, workflowId, async () => {
+    const handle = deps.client.workflow.getHandle<typeof pipelineWorkflow>(workflowId);
+    const description = await handle.describe();
+    const state = await pipelineState(deps, handle, description.status.name);
+    return {
+      workflowId,
+      name: ref.name,
+      key: ref.key,
+      execution: description.status.name,
+      startTime: description.startTime.toISOString(),
+      closeTime: description.closeTime?.toISOString(),
+      state,
+    };
+  });
+}
+
+/**
+ * The live query when a worker answers in time. A closed run's final state is also in its result (or its
+ * failure's details), which needs no worker; a cancelled run has neither, so it falls back to the query.
+ */
+async function pipelineState(
+  deps: ControlDeps,
+  handle: WorkflowHandle<typeof pipelineWorkflow>,
+  execution: string,
+): Promise<PipelineState | undefined> {
+  if (execution !== 'RUNNING') {
+    const final = await finalState(handle);
+    if (final) return final;
+  }
+  const deadline = new Date(Date.now() + (deps.queryTimeoutMs ?? 5_000));
+  try {
+    return await deps.client.connection.withDeadline(deadline, () => handle.query(pipelineStateQuery));
+  } catch (error) {
+    if (isUnavailable(error)) return undefined;
+    throw error;
+  }
+}
+
+async function finalState(handle: WorkflowHandle<typeof pipelineWorkflow>): Promise<PipelineState | undefined> {
+  try {
+    return await handle.result();
+  } catch (error) {
+    const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
+    return failure instanceof ApplicationFailure ? (failure.details?.[0] as PipelineState | undefined) : undefined;
+  }
+}
+
+export interface ListPipelinesFilter {
+  pipeline?: string;
+  status?: PipelineStatus;
+  agentId?: string;
+  /** Default 50, at most 1,000. */
+  limit?: number;
+}
+
+export interface PipelineRunSummary {
+  workflowId: string;
+  pipeline?: string;
+  status?: string;
+  execution: string;
+  startTime: string;
+  closeTime?: string;
+  agentIds: string[];
+  runIds: string[];
+}
+
+/** Values in a visibility query are quoted; these patterns keep quotes and operators out of them. */
+const SAFE_QUERY_VALUE = /^[A-Za-z0-9._:-]{1,256}$/;
+
+/** Visibility query over the search attributes the pipeline workflow sets. */
+export function pipelineListQuery(filter: ListPipelinesFilter): string {
+  const clauses = [`WorkflowId STARTS_WITH "pipeline/"`];
+  const add = (field: string, value: string | undefined) => {
+    if (value === undefined) return;
+    if (!SAFE_QUERY_VALUE.test(value)) throw new InvalidControlRequestError(`${field} "${value}" contains characters a filter cannot take`);
+    clauses.push(`${field} = "${value}"`);
+  };
+  if (filter.status !== undefined && !PIPELINE_STATUSES.includes(filter.status)) {
+    throw new InvalidControlRequestError(`status must be one of ${PIPELINE_STATUSES.join(', ')}`);
+  }
+  add(PipelineNameKey.name, filter.pipeline);
+  add(PipelineStatusKey.name, filter.status);
+  add(AgentIdsKey.name, filter.agentId);
+  return clauses.join(' AND ');
+}
+
+export async function listPipelines(deps: ControlDeps, filter: ListPipelinesFilter = {}): Promise<PipelineRunSummary[]> {
+  const query = pipelineListQuery(filter);
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 1_000);
+  return temporalCall(deps, undefined, async () => {
+    const runs: PipelineRunSummary[] = [];
+    for await (const info of deps.client.workflow.list({ query, pageSize: limit })) {
+      runs.push(summarise(info));
+      if (runs.length >= limit) break;
+    }
+    return runs;
+  });
+}
+
+function summarise(info: WorkflowExecutionInfo): PipelineRunSummary {
+  const attributes = info.typedSearchAttributes;
+  return {
+    workflowId: info.workflowId,
+    pipeline: attributes.get(PipelineNameKey),
+    status: attributes.get(PipelineStatusKey),
+    execution: info.status.name,
+    startTime: info.startTime.toISOString(),
+    closeTime: info.closeTime?.toISOString(),
+    agentIds: attributes.get(AgentIdsKey) ?? [],
+    runIds: attributes.get(RunIdsKey) ?? [],
+  };
+}

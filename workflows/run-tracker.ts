@@ -89,24 +89,22 @@ export function applyObservation(state: RunTrackerState, observation: RunObserva
   return true;
 }
 
-function initialState(input: RunTrackerInput): RunTrackerState {
-  return (
-    input.carried ?? {
-      runId: input.runId,
-      agentId: input.agentId,
-      status: 'in_progress',
-      applied: [],
-      ignored: 0,
-      subscribers: [],
-      notified: [],
-      polls: 0,
-      triggersEvaluated: false,
-    }
-  );
+export function freshTrackerState(runId: string, agentId: string): RunTrackerState {
+  return {
+    runId,
+    agentId,
+    status: 'in_progress',
+    applied: [],
+    ignored: 0,
+    subscribers: [],
+    notified: [],
+    polls: 0,
+    triggersEvaluated: false,
+  };
 }
 
 export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTrackerState> {
-  const state = initialState(input);
+  const state = input.carried ?? freshTrackerState(input.runId, input.agentId);
   const reconcileAfterMs = input.reconcileAfterMs ?? 60_000;
   const graceMs = input.graceMs ?? 10 * 60_000;
   const { pollRun } = proxyActivities<PollActivities>({

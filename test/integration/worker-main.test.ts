@@ -33,6 +33,17 @@ function spawnWorker(env: Record<string, string>): WorkerProcess {
   return { child, output };
 }
 
+/** A worker with everything it needs to run; its Twin is a closed port, since these tests never call Twin. */
+function spawnConfiguredWorker(taskQueue: string, metricsPort: number): WorkerProcess {
+  return spawnWorker({
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TWIN_API_KEY: 'key-for-a-worker-that-never-calls-twin',
+    TWIN_API_BASE_URL: 'http://127.0.0.1:9',
+    WORKER_METRICS_PORT: String(metricsPort),
+  });
+}
+
 async function exitCode(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -55,13 +66,7 @@ describe('the worker process', () => {
   it('polls both task queues, serves metrics and stops on SIGTERM', { timeout: 90_000 }, async () => {
     const taskQueue = uniqueTaskQueue('worker-main');
     const metricsPort = await freePort();
-    const worker = spawnWorker({
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      TWIN_API_KEY: 'key-for-a-worker-that-never-calls-twin',
-      TWIN_API_BASE_URL: 'http://127.0.0.1:9',
-      WORKER_METRICS_PORT: String(metricsPort),
-    });
+    const worker = spawnConfiguredWorker(taskQueue, metricsPort);
     try {
       const polled = async (name: string, taskQueueType: number) => {
         const { pollers } = await temporal.client.workflowService.describeTaskQueue({
@@ -94,13 +99,7 @@ describe('the worker process', () => {
   it('counts finished Twin runs per agent, status and outcome in its metrics', { timeout: 90_000 }, async () => {
     const taskQueue = uniqueTaskQueue('worker-metrics');
     const metricsPort = await freePort();
-    const worker = spawnWorker({
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      TWIN_API_KEY: 'key-for-a-worker-that-never-calls-twin',
-      TWIN_API_BASE_URL: 'http://127.0.0.1:9',
-      WORKER_METRICS_PORT: String(metricsPort),
-    });
+    const worker = spawnConfiguredWorker(taskQueue, metricsPort);
     try {
       const runId = `run_metrics_${taskQueue}`;
       const observation: RunObservation = {

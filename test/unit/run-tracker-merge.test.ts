@@ -1,20 +1,10 @@
 // The tracker's forward-only merge: duplicates, reordering and late events never move a run backwards.
 import { describe, expect, it } from 'vitest';
-import { applyObservation, type RunTrackerState } from '../../workflows/run-tracker.js';
+import { applyObservation, freshTrackerState, type RunTrackerState } from '../../workflows/run-tracker.js';
 import type { RunObservation, RunStatus } from '../../services/twin-api/run-status.js';
 
 function freshState(): RunTrackerState {
-  return {
-    runId: 'run_1',
-    agentId: 'agent_1',
-    status: 'in_progress',
-    applied: [],
-    ignored: 0,
-    subscribers: [],
-    notified: [],
-    polls: 0,
-    triggersEvaluated: false,
-  };
+  return freshTrackerState('run_1', 'agent_1');
 }
 
 function observed(status: RunStatus, at: string, extra: Partial<RunObservation> = {}): RunObservation {

@@ -122,11 +122,18 @@ export interface StartedPipeline {
   started: boolean;
 }
 
+/** Pipeline input travels in the workflow input next to the definition: well under Temporal's 2 MB payload limit. */
+export const MAX_PIPELINE_INPUT_BYTES = 256 * 1024;
+
 export async function startPipeline(deps: ControlDeps, request: StartPipelineRequest): Promise<StartedPipeline> {
   const pipeline = deps.registry.require(request.name);
   const key = request.idempotencyKey ?? randomUUID();
   if (!IDEMPOTENCY_KEY.test(key)) throw new InvalidControlRequestError(`idempotency key "${key}" must match ${IDEMPOTENCY_KEY}`);
   const input = pipeline.parseInput(request.input ?? {});
+  const bytes = Buffer.byteLength(JSON.stringify(input));
+  if (bytes > MAX_PIPELINE_INPUT_BYTES) {
+    throw new InvalidControlRequestError(`pipeline input is ${bytes} bytes; at most ${MAX_PIPELINE_INPUT_BYTES} are accepted`);
+  }
   return startValidatedPipeline(deps, { name: pipeline.name, key, input });
 }
 

@@ -73,7 +73,14 @@ class ValidationProblem extends HttpProblem {
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
+  let parsed: z.ZodSafeParseResult<T>;
+  try {
+    parsed = schema.safeParse(value);
+  } catch (error) {
+    // z.json() recurses: a small body nested a few thousand levels deep exhausts the stack. A client error.
+    if (error instanceof RangeError) throw new HttpProblem(400, `invalid ${what}: nested too deeply`, 'invalid_request');
+    throw error;
+  }
   if (!parsed.success) throw new ValidationProblem(what, parsed.error);
   return parsed.data;
 }

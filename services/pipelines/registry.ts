@@ -106,7 +106,14 @@ function register(registration: PipelineRegistration, options: RegistryOptions):
     name: definition.name,
     definition,
     parseInput(input) {
-      const parsed = schema.safeParse(input);
+      let parsed: z.ZodSafeParseResult<PipelineInput>;
+      try {
+        parsed = schema.safeParse(input);
+      } catch (error) {
+        // z.json() recurses: input nested a few thousand levels deep exhausts the stack.
+        if (error instanceof RangeError) throw new InvalidPipelineInputError(definition.name, ['input: nested too deeply']);
+        throw error;
+      }
       if (parsed.success) return parsed.data;
       const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'input'}: ${i.message}`);
       throw new InvalidPipelineInputError(definition.name, problems);

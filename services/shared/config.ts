@@ -36,6 +36,8 @@ export const configSchema = z.object({
   WEBHOOK_HANDOFF_TIMEOUT_MS: positiveInt.default(5_000),
   CONTROL_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 
+  /** Interface of the worker's Prometheus endpoint; 127.0.0.1 keeps it off the network. */
+  WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   WORKER_METRICS_PORT: port.default(9464),
   /** Per-run silence after which the run tracker polls Twin instead of waiting for a webhook. */
   RUN_RECONCILE_AFTER_SECONDS: positiveInt.default(60),

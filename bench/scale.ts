@@ -1,0 +1,198 @@
+// Benchmark 4: many pipelines at once against the emulator. (a) A fleet of concurrent 3-step pipelines: wall
+// time, pipelines/s (beside one pipeline alone), peak RSS of worker and receiver (beside their RSS once warm),
+// and the two counts that must be zero: pipelines lost and Twin runs started twice. (b) The same number of
+// 3-step and 50-step pipelines: the time per step must not grow with the length of a pipeline.
+import os from 'node:os';
+import type { EmulatorRunView } from '../services/twin-emulator/control-client.js';
+import type { BenchContext, Benchmark } from './lib/benchmark.js';
+import { fetchHistories } from './lib/history.js';
+import { mapLimit } from '../services/shared/map-limit.js';
+import { runFleet, sequentialPipeline, succeeded, type FleetRun } from './lib/pipelines.js';
+import { describeWorkerSettings, startStack, UNLIMITED_TWIN_BUDGET, type BenchStack, type WorkerSettings } from './lib/stack.js';
+import { formatBytes, formatNumber, type Row } from './report.js';
+import { median } from './stats.js';
+
+const FLAT_GOAL = 1.2;
+const MARKER = /\[twinflow:[0-9a-f]+\]/;
+
+interface Sizes {
+  fleet: number;
+  flat: number;
+  longSteps: number;
+  pipelinesPerAgent: number;
+  singleRounds: number;
+  deadlineMs: number;
+}
+
+function sizes(ctx: BenchContext): Sizes {
+  return ctx.quick
+    ? { fleet: 20, flat: 10, longSteps: 6, pipelinesPerAgent: 10, singleRounds: 1, deadlineMs: 3 * 60_000 }
+    : { fleet: 1000, flat: 100, longSteps: 50, pipelinesPerAgent: 20, singleRounds: 3, deadlineMs: 30 * 60_000 };
+}
+
+function fleetSettings(s: Sizes): WorkerSettings {
+  return { ...UNLIMITED_TWIN_BUDGET, AGENT_CONCURRENCY_DEFAULT: s.pipelinesPerAgent };
+}
+
+/** `count` pipelines spread over the stack's agents, `pipelinesPerAgent` on each. */
+function agentsFor(stack: BenchStack, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => stack.agentIds[i % stack.agentIds.length] as string);
+}
+
+interface Audit {
+  lost: number;
+  duplicates: number;
+  runs: number;
+}
+
+/** Lost: no successful result. Duplicates: Twin runs beyond one per step, or two runs with one start marker. */
+function audit(fleet: FleetRun, steps: number, runs: EmulatorRunView[]): Audit {
+  const lost = fleet.outcomes.filter((o) => !succeeded(o)).length;
+  const markers = new Map<string, number>();
+  for (const run of runs) {
+    const marker = MARKER.exec(run.user_message ?? '')?.[0] ?? run.run_id;
+    markers.set(marker, (markers.get(marker) ?? 0) + 1);
+  }
+  const sameMarker = [...markers.values()].reduce((n, c) => n + c - 1, 0);
+  const beyondOnePerStep = Math.max(0, markers.size - fleet.outcomes.length * steps);
+  return { lost, duplicates: sameMarker + beyondOnePerStep, runs: runs.length };
+}
+
+type CpuSample = Record<'temporal' | 'worker' | 'receiver' | 'emulator', number | undefined>;
+
+async function cpuSample(stack: BenchStack): Promise<CpuSample> {
+  return {
+    temporal: await stack.temporalCpuSeconds(),
+    worker: await stack.worker.cpuSeconds(),
+    receiver: await stack.receiver.cpuSeconds(),
+    emulator: await stack.emulator.cpuSeconds(),
+  };
+}
+
+/** Cores each process kept busy over `wallMs`: which one bounds the fleet. */
+function cpuShares(before: CpuSample, after: CpuSample, wallMs: number): string {
+  return (Object.keys(before) as (keyof CpuSample)[])
+    .map((name) => `${name} ${formatNumber(((after[name] ?? Number.NaN) - (before[name] ?? Number.NaN)) / (wallMs / 1000), 2)}`)
+    .join(', ');
+}
+
+async function fleetScale(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; notes: string[] }> {
+  const agents = Math.ceil(s.fleet / s.pipelinesPerAgent);
+  const stack = await startStack(ctx, { agents, worker: fleetSettings(s) });
+  try {
+    const definition = sequentialPipeline('bench-scale', 3);
+    ctx.log(`scale: one pipeline alone (${s.singleRounds + 1} times, the first a warm-up)`);
+    const singles: number[] = [];
+    for (let i = 0; i <= s.singleRounds; i++) {
+      const single = await runFleet(stack, definition, [stack.agentIds[0] as string], s.deadlineMs);
+      if (i > 0) singles.push(single.wallMs);
+    }
+    const warmRss = { worker: await stack.worker.peakRssBytes(), receiver: await stack.receiver.peakRssBytes() };
+    ctx.log(`scale: ${s.fleet} concurrent 3-step pipelines on ${agents} agents`);
+    const cpuBefore = await cpuSample(stack);
+    const fleet = await runFleet(stack, definition, agentsFor(stack, s.fleet), s.deadlineMs);
+    const cpuAfter = await cpuSample(stack);
+    const peakRss = { worker: await stack.worker.peakRssBytes(), receiver: await stack.receiver.peakRssBytes() };
+    const allRuns = await stack.control.runs();
+    const fleetRunIds = new Set(fleet.outcomes.flatMap((o) => o.state?.steps.flatMap((st) => st.runIds) ?? []));
+    const fleetMarkers = new Set(allRuns.filter((r) => fleetRunIds.has(r.run_id)).map((r) => MARKER.exec(r.user_message ?? '')?.[0]));
+    // Every run of the fleet's markers, so a second run for a step is counted even if no pipeline adopted it.
+    const fleetRuns = allRuns.filter((r) => fleetRunIds.has(r.run_id) || fleetMarkers.has(MARKER.exec(r.user_message ?? '')?.[0]));
+    const { lost, duplicates, runs } = audit(fleet, 3, fleetRuns);
+    const singleWall = median(singles);
+    const rate = s.fleet / (fleet.wallMs / 1000);
+    const singleRate = 1 / (singleWall / 1000);
+    const rssRow = (name: 'worker' | 'receiver'): Row => ({
+      figure: `${name} peak RSS (baseline: warm, before the fleet)`,
+      value: formatBytes(peakRss[name] ?? Number.NaN),
+      baseline: formatBytes(warmRss[name] ?? Number.NaN),
+      ratio: (peakRss[name] ?? Number.NaN) / (warmRss[name] ?? Number.NaN),
+      goal: '—',
+    });
+    return {
+      rows: [
+        {
+          figure: `${s.fleet} concurrent 3-step pipelines: wall time (s) (baseline: one pipeline alone)`,
+          value: formatNumber(fleet.wallMs / 1000, 1),
+          baseline: formatNumber(singleWall / 1000, 2),
+          ratio: fleet.wallMs / singleWall,
+          goal: '—',
+        },
+        {
+          figure: 'pipelines/s (baseline: one pipeline alone)',
+          value: formatNumber(rate, 2),
+          baseline: formatNumber(singleRate, 2),
+          ratio: rate / singleRate,
+          goal: '—',
+        },
+        rssRow('worker'),
+        rssRow('receiver'),
+        { figure: 'lost pipelines (no successful result)', value: String(lost), baseline: '—', goal: '= 0', pass: lost === 0 },
+        { figure: 'duplicate Twin runs', value: String(duplicates), baseline: '—', goal: '= 0', pass: duplicates === 0 },
+      ],
+      notes: [
+        `${s.fleet} pipelines of 3 sequential agent steps started at once through startPipeline (${agents} agents, ${s.pipelinesPerAgent} pipelines and ${s.pipelinesPerAgent} lane permits per agent), runs complete instantly, every run's webhooks go through the receiver; ${runs} Twin runs were started for ${s.fleet * 3} steps.`,
+        `Wall time is from the first start request to the last result; the baseline is the median of ${s.singleRounds} lone pipelines on the same stack after a warm-up. Peak RSS is the kernel's VmHWM of each process.`,
+        describeWorkerSettings(stack),
+        `CPU cores kept busy during the fleet (the machine has ${os.availableParallelism()}, shared with other jobs): ${cpuShares(cpuBefore, cpuAfter, fleet.wallMs)}. A process near 1.00 is saturated and bounds the fleet; the sum near the core count means the machine is. The Temporal dev server persists everything through one SQLite database with a single writer (one history shard); a production cluster spreads histories over shards and hosts.`,
+        'At the project defaults the fleet would measure the Twin budgets instead: every activity on the main queue counts against TWIN_API_RATE_LIMIT_PER_SECOND (20/s), whether or not it calls Twin, and a step makes several (benchmark 5 counts them), so all pipelines together are capped at 20 / (main-queue activities per step) steps/s whatever the machine.',
+      ],
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+async function flatness(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; notes: string[] }> {
+  const agents = Math.ceil(s.flat / s.pipelinesPerAgent);
+  const stack = await startStack(ctx, { agents, worker: fleetSettings(s) });
+  try {
+    const short = sequentialPipeline('bench-short', 3);
+    const long = sequentialPipeline('bench-long', s.longSteps);
+    await runFleet(stack, short, [stack.agentIds[0] as string], s.deadlineMs);
+    ctx.log(`scale: ${s.flat} pipelines of 3 steps, then ${s.flat} of ${s.longSteps}`);
+    const shortRun = await runFleet(stack, short, agentsFor(stack, s.flat), s.deadlineMs);
+    const cpuBefore = await cpuSample(stack);
+    const longRun = await runFleet(stack, long, agentsFor(stack, s.flat), s.deadlineMs);
+    const cpuAfter = await cpuSample(stack);
+    const perStepShort = shortRun.wallMs / 3;
+    const perStepLong = longRun.wallMs / s.longSteps;
+    const ratio = perStepLong / perStepShort;
+    const lost = [...shortRun.outcomes, ...longRun.outcomes].filter((o) => !succeeded(o)).length;
+    const sample = longRun.outcomes.filter(succeeded).slice(0, 5);
+    const histories = await mapLimit(sample, 5, (o) => fetchHistories(stack.client, o.workflowId));
+    const largest = Math.max(...histories.map((h) => h.largestRunEvents));
+    const continued = Math.max(...sample.map((o) => o.state?.continuedAsNew ?? 0));
+    return {
+      rows: [
+        {
+          figure: `time per step (ms): ${s.flat} × ${s.longSteps}-step pipelines (baseline: ${s.flat} × 3-step)`,
+          value: formatNumber(perStepLong, 0),
+          baseline: formatNumber(perStepShort, 0),
+          ratio,
+          goal: `ratio ≤ ${FLAT_GOAL}`,
+          pass: lost === 0 && ratio <= FLAT_GOAL,
+        },
+      ],
+      notes: [
+        `${s.flat} pipelines started at once, first all of 3 steps, then all of ${s.longSteps} (${agents} agent(s), ${s.pipelinesPerAgent} permits each, same stack, after one warm-up pipeline); time per step = wall time / steps per pipeline. Pipelines without a successful result: ${lost}.`,
+        `CPU cores kept busy during the ${s.longSteps}-step fleet: ${cpuShares(cpuBefore, cpuAfter, longRun.wallMs)}.`,
+        `Largest single pipeline history in the ${s.longSteps}-step fleet: ${largest} events (sample of ${sample.length}); continue-as-new happened ${continued} time(s) per pipeline (the interpreter continues as new after 100 settled steps by default, or when Temporal suggests it).`,
+        describeWorkerSettings(stack),
+      ],
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+export const scale: Benchmark = {
+  name: 'scale',
+  title: '4. Scale',
+  async run(ctx) {
+    const s = sizes(ctx);
+    const fleet = await fleetScale(ctx, s);
+    const flat = await flatness(ctx, s);
+    return { rows: [...fleet.rows, ...flat.rows], notes: [...fleet.notes, ...flat.notes] };
+  },
+};

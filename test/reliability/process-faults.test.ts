@@ -1,0 +1,253 @@
+// Process faults mid-load, one at a time, against twinflow's real processes: the worker killed with SIGKILL and
+// started again; the receiver killed with SIGKILL while the emulator is delivering (its retries must get every
+// event through); the Temporal dev server stopped and started again on the same port from its SQLite file (the
+// receiver answers 503 meanwhile). After each, every pipeline of that phase must end where its agents say, with
+// one Twin run per step attempt; at the end no accepted webhook may be missing and no secret may be in a log.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  auditPipelines,
+  auditRuns,
+  deliveryFigures,
+  fetchHistories,
+  findLeaks,
+  lostWebhooks,
+  trackerObservations,
+  startPlannedPipelines,
+  waitForPipelines,
+  type DeliveryFigures,
+  type Leak,
+  type PipelineAudit,
+  type RunAudit,
+} from '../support/chaos-evidence.js';
+import { historyText } from '../support/history.js';
+import type { PlannedPipeline } from '../support/chaos-pipelines.js';
+import { startProcessStack, type ProcessStack } from '../support/chaos-process-stack.js';
+import { publishSection } from '../support/chaos-report.js';
+import { deliver, send, webhookBody, type HttpAnswer } from '../support/receiver.js';
+
+const PER_PHASE = 20;
+const RUN_DURATION_MS = 200;
+const PHASE_TIMEOUT_MS = 150_000;
+
+type PhaseName = 'worker' | 'receiver' | 'temporal';
+
+interface PhaseResult {
+  pipelines: PipelineAudit;
+  runs: RunAudit;
+  seconds: number;
+}
+
+let stack: ProcessStack;
+const results: Partial<Record<PhaseName, PhaseResult>> = {};
+
+function phasePlan(phase: number): PlannedPipeline[] {
+  return stack.twin.plan.slice(phase * PER_PHASE, (phase + 1) * PER_PHASE);
+}
+
+/** Mid-load: once this phase's pipelines have started at least `count` Twin runs between them. */
+async function untilRunsStarted(plan: readonly PlannedPipeline[], count: number): Promise<void> {
+  const ids = new Set(plan.map((p) => p.workflowId));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const runs = await stack.twin.control.runs();
+    const mine = runs.filter((r) =>
+      [...ids].some((id) => typeof r.user_message === 'string' && r.user_message.includes(` of ${id}\n`)),
+    );
+    if (mine.length >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${mine.length} of ${count} runs started within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function runPhase(
+  name: PhaseName,
+  index: number,
+  fault: (plan: readonly PlannedPipeline[]) => Promise<void>,
+): Promise<void> {
+  const plan = phasePlan(index);
+  const started = Date.now();
+  await startPlannedPipelines(stack.controlDeps, plan);
+  await fault(plan);
+  await waitForPipelines(stack.client, plan, PHASE_TIMEOUT_MS);
+  results[name] = {
+    pipelines: await auditPipelines(stack.controlDeps, plan),
+    runs: await auditRuns(stack.twin.control, plan),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+function phaseResult(name: PhaseName): PhaseResult {
+  const result = results[name];
+  if (!result) throw new Error(`phase ${name} did not run`);
+  return result;
+}
+
+/** The promises every phase keeps, whatever its fault. */
+function itKeepsThePromises(name: PhaseName): void {
+  it("ends every pipeline in the state its agents' scripted outcomes imply", () => {
+    expect(phaseResult(name).pipelines.mismatches).toEqual([]);
+  });
+
+  it('starts exactly one Twin run per step attempt', () => {
+    const { runs } = phaseResult(name);
+    expect(runs.mismatches).toEqual([]);
+    expect(runs.duplicateMarkers).toEqual([]);
+  });
+}
+
+beforeAll(async () => {
+  stack = await startProcessStack({
+    prefix: 'faults',
+    pipelines: 3 * PER_PHASE,
+    runDurationMs: RUN_DURATION_MS,
+  });
+  // Deliveries stay in flight a little longer, so a killed receiver always has some to miss.
+  await stack.twin.control.setFaults({ seed: 9, webhooks: { delayMs: [50, 400] } });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('kill -9 of the worker mid-load', () => {
+  beforeAll(async () => {
+    await runPhase('worker', 0, async (plan) => {
+      await untilRunsStarted(plan, PER_PHASE / 2);
+      await stack.worker.kill9();
+      await stack.worker.restart();
+    });
+  }, PHASE_TIMEOUT_MS + 60_000);
+
+  itKeepsThePromises('worker');
+});
+
+describe('kill -9 of the receiver while the emulator is delivering', () => {
+  let deliveries: DeliveryFigures;
+
+  beforeAll(async () => {
+    await runPhase('receiver', 1, async (plan) => {
+      await untilRunsStarted(plan, PER_PHASE / 2);
+      await stack.receiver.kill9();
+      // Down long enough for several deliveries to find nobody listening, well inside Twin's retry window.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await stack.receiver.restart();
+    });
+    deliveries = deliveryFigures(await stack.twin.control.deliveries());
+  }, PHASE_TIMEOUT_MS + 60_000);
+
+  itKeepsThePromises('receiver');
+
+  it('had deliveries find the receiver gone', () => {
+    expect(deliveries.unreachable).toBeGreaterThan(0);
+  });
+
+  it("got every delivery through with the emulator's retries", () => {
+    expect(deliveries.gaveUp).toBe(0);
+  });
+});
+
+describe('the Temporal server stopped and started again on the same port', () => {
+  let webhookWhileDown: HttpAnswer;
+  let readinessWhileDown: HttpAnswer;
+
+  beforeAll(async () => {
+    await runPhase('temporal', 2, async (plan) => {
+      await untilRunsStarted(plan, PER_PHASE / 2);
+      await stack.stopTemporal();
+      const { twin } = stack;
+      const body = webhookBody({ event: 'run.completed', agentId: twin.plan[0]?.input.publisher });
+      webhookWhileDown = await deliver(`${stack.receiverUrl}/webhooks/twin`, {
+        secret: twin.signingSecrets[0] as string,
+        body,
+      });
+      readinessWhileDown = await send(`${stack.receiverUrl}/readyz`, { method: 'GET' });
+      await stack.startTemporal();
+    });
+  }, PHASE_TIMEOUT_MS + 90_000);
+
+  it('has the receiver answer a genuine webhook 503 with Retry-After while Temporal is down', () => {
+    expect(webhookWhileDown.status).toBe(503);
+    expect(webhookWhileDown.headers['retry-after']).toBeDefined();
+    expect(webhookWhileDown.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('has the receiver report not ready while Temporal is down', () => {
+    expect(readinessWhileDown.status).toBe(503);
+  });
+
+  itKeepsThePromises('temporal');
+});
+
+describe('after all three faults', () => {
+  let lost: string[];
+  let leaks: Leak[];
+  let deliveries: DeliveryFigures;
+  let historiesScanned = 0;
+  let logCount = 0;
+
+  beforeAll(async () => {
+    const log = await stack.twin.control.deliveries();
+    deliveries = deliveryFigures(log);
+    const histories = await fetchHistories(stack.client, stack.taskQueue);
+    historiesScanned = histories.length;
+    lost = lostWebhooks(log, trackerObservations(histories));
+    // Stopped first, so every line the processes wrote is in their logs.
+    const logs = await stack.close();
+    logCount = logs.length;
+    const texts = [
+      ...histories.map((h) => ({ where: `history of ${h.workflowId}`, text: historyText(h.history) })),
+      ...logs,
+    ];
+    leaks = findLeaks(texts, [stack.twin.apiKey, ...stack.twin.signingSecrets]);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (!deliveries) return;
+    const rows: Array<[string, string | number]> = [];
+    const label = {
+      worker: 'worker kill -9 + restart',
+      receiver: 'receiver kill -9 + restart',
+      temporal: 'Temporal stop + restart',
+    } as const;
+    for (const name of ['worker', 'receiver', 'temporal'] as const) {
+      const result = results[name];
+      if (!result) continue;
+      rows.push([
+        label[name],
+        `${PER_PHASE} pipelines (${Object.entries(result.pipelines.byStatus)
+          .map(([s, n]) => `${s} ${n}`)
+          .join(', ')}), ` +
+          `${result.pipelines.mismatches.length} off script, ${result.runs.runsStarted} runs, ${result.runs.duplicateMarkers.length} duplicate, ${result.seconds.toFixed(1)} s`,
+      ]);
+    }
+    rows.push(
+      ['webhook events / delivery attempts', `${deliveries.events} / ${deliveries.attempts}`],
+      ['attempts that found no receiver (kill -9)', deliveries.unreachable],
+      ['delivery retries by the emulator', deliveries.retries],
+      ['attempts answered 503 (Temporal down)', deliveries.unavailable],
+      ['deliveries the emulator gave up on', deliveries.gaveUp],
+      ['accepted webhooks lost', lost.length],
+      ['histories and process logs scanned for secrets', `${historiesScanned} histories, ${logCount} logs`],
+      ['secrets found', leaks.length],
+    );
+    await publishSection('process-faults', {
+      title: 'Process faults mid-load, one at a time',
+      summary:
+        `Worker and receiver run as separate processes (\`tsx services/*/main.ts\`) against a private Temporal dev server persisted with ` +
+        `--db-filename. Three phases of ${PER_PHASE} pipelines (runs of ${RUN_DURATION_MS} ms, webhooks delayed 50–400 ms), each hit mid-load by one fault: ` +
+        'SIGKILL of the worker then a restart; SIGKILL of the receiver for 2 s while the emulator delivers; the Temporal server stopped and ' +
+        'started again on the same port.',
+      rows,
+    });
+  });
+
+  it("recorded every webhook the receiver accepted in its run's tracker", () => {
+    expect(deliveries.accepted).toBeGreaterThan(0);
+    expect(lost).toEqual([]);
+  });
+
+  it('left the Twin API key and every signing secret out of every history and process log', () => {
+    expect(historiesScanned).toBeGreaterThan(3 * PER_PHASE);
+    expect(leaks).toEqual([]);
+  });
+});

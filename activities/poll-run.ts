@@ -13,7 +13,9 @@ export function createPollActivities(deps: { twin: TwinClient }) {
   return {
     /** Null when Twin does not know the run (yet): the tracker keeps waiting. */
     async pollRun({ agentId, runId }: PollRunInput): Promise<RunObservation | null> {
-      const { runs } = await callTwin(() => deps.twin.listRuns(agentId, { filter_run_id: runId, page_size: 1 }));
+      const { runs } = await callTwin(() =>
+        deps.twin.listRuns(agentId, { filter_run_id: runId, page_size: 1 }),
+      );
       const run = runs.find((r) => r.run_id === runId);
       if (!run) return null;
       return observationOfRunRecord(run, new Date().toISOString(), 'poll');

@@ -233,8 +233,14 @@ async function subscribeToTracker(
 }
 
 /** The tracker closed after its grace period (an adopted run can be that old): its record still holds the end. */
-async function answerFromClosedTracker(temporal: Client, runId: string, subscriber: RunSubscription): Promise<void> {
-  const state = await temporal.workflow.getHandle<typeof runTrackerWorkflow>(runTrackerWorkflowId(runId)).result();
+async function answerFromClosedTracker(
+  temporal: Client,
+  runId: string,
+  subscriber: RunSubscription,
+): Promise<void> {
+  const state = await temporal.workflow
+    .getHandle<typeof runTrackerWorkflow>(runTrackerWorkflowId(runId))
+    .result();
   if (!state.final) throw new Error(`the tracker of ${runId} closed without a final observation`);
   await temporal.workflow
     .getHandle(subscriber.workflowId)

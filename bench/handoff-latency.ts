@@ -8,7 +8,15 @@ import type { EmulatorRunView } from '../services/twin-emulator/control-client.j
 import type { DeliveryLogEntry } from '../services/twin-emulator/webhook-delivery.js';
 import { observeRunSignal, runTrackerWorkflow } from '../workflows/run-tracker.js';
 import type { Benchmark } from './lib/benchmark.js';
-import { allEvents, eventTimeMs, EventType, fetchHistories, scheduledActivity, signalName, type HistoryEvent } from './lib/history.js';
+import {
+  allEvents,
+  eventTimeMs,
+  EventType,
+  fetchHistories,
+  scheduledActivity,
+  signalName,
+  type HistoryEvent,
+} from './lib/history.js';
 import { runFleet, sequentialPipeline, succeeded, type PipelineOutcome } from './lib/pipelines.js';
 import { describeWorkerSettings, startStack, UNLIMITED_TWIN_BUDGET, type BenchStack } from './lib/stack.js';
 import { formatNumber } from './report.js';
@@ -63,7 +71,12 @@ function taskTimings(events: HistoryEvent[]): TaskTimings {
   return timings;
 }
 
-function gapsOf(events: HistoryEvent[], outcome: PipelineOutcome, runs: Map<string, EmulatorRunView>, deliveries: DeliveryLogEntry[]): Gap[] {
+function gapsOf(
+  events: HistoryEvent[],
+  outcome: PipelineOutcome,
+  runs: Map<string, EmulatorRunView>,
+  deliveries: DeliveryLogEntry[],
+): Gap[] {
   const runIds = (outcome.state?.steps ?? []).map((s) => s.runId ?? '');
   const times = (pick: (e: (typeof events)[number]) => boolean) => events.filter(pick).map(eventTimeMs);
   const settled = times((e) => signalName(e) === 'runSettled');
@@ -74,11 +87,23 @@ function gapsOf(events: HistoryEvent[], outcome: PipelineOutcome, runs: Map<stri
   for (let k = 0; k + 1 < runIds.length; k++) {
     const finished = ms(runs.get(runIds[k] as string)?.finished_at);
     const nextStarted = ms(runs.get(runIds[k + 1] as string)?.started_at);
-    const answered = ms(deliveries.find((d) => d.run_id === runIds[k] && d.event === 'run.completed' && d.delivered)?.at);
-    const marks = [finished, answered, settled[k], permitRequested[k + 1], granted[k + 1], startScheduled[k + 1], nextStarted];
+    const answered = ms(
+      deliveries.find((d) => d.run_id === runIds[k] && d.event === 'run.completed' && d.delivered)?.at,
+    );
+    const marks = [
+      finished,
+      answered,
+      settled[k],
+      permitRequested[k + 1],
+      granted[k + 1],
+      startScheduled[k + 1],
+      nextStarted,
+    ];
     const complete = marks.every((m) => m !== undefined && Number.isFinite(m));
     const stages = complete
-      ? (Object.fromEntries(STAGES.map(([name], i) => [name, (marks[i + 1] as number) - (marks[i] as number)])) as Record<Stage, number>)
+      ? (Object.fromEntries(
+          STAGES.map(([name], i) => [name, (marks[i + 1] as number) - (marks[i] as number)]),
+        ) as Record<Stage, number>)
       : undefined;
     gaps.push({ totalMs: nextStarted - finished, stages });
   }
@@ -96,7 +121,15 @@ async function temporalWriteLatencies(stack: BenchStack): Promise<number[]> {
       taskQueue: 'twinflow-bench-unpolled',
       args: [{ runId, agentId: 'agent_baseline' }],
       signal: observeRunSignal,
-      signalArgs: [{ runId, agentId: 'agent_baseline', status: 'in_progress', observedAt: new Date().toISOString(), source: 'webhook' }],
+      signalArgs: [
+        {
+          runId,
+          agentId: 'agent_baseline',
+          status: 'in_progress',
+          observedAt: new Date().toISOString(),
+          source: 'webhook',
+        },
+      ],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     latencies.push(performance.now() - t0);
@@ -115,17 +148,23 @@ export const handoffLatency: Benchmark = {
     try {
       const agent = stack.agentIds[0] as string;
       const definition = sequentialPipeline('bench-handoff', steps);
-      ctx.log(`handoff-latency: ${warmupRounds} warm-up + ${rounds} sequential pipelines of ${steps} instant steps`);
+      ctx.log(
+        `handoff-latency: ${warmupRounds} warm-up + ${rounds} sequential pipelines of ${steps} instant steps`,
+      );
       const outcomes: PipelineOutcome[] = [];
       for (let round = 0; round < warmupRounds + rounds; round++) {
-        const { outcomes: [outcome] } = await runFleet(stack, definition, [agent], PIPELINE_DEADLINE_MS);
+        const {
+          outcomes: [outcome],
+        } = await runFleet(stack, definition, [agent], PIPELINE_DEADLINE_MS);
         if (round >= warmupRounds && outcome) outcomes.push(outcome);
       }
       const failed = outcomes.filter((o) => !succeeded(o));
       const runs = new Map((await stack.control.runs(agent)).map((r) => [r.run_id, r]));
       const deliveries = await stack.control.deliveries({ event: 'run.completed' });
       const measured = outcomes.filter(succeeded);
-      const histories = await Promise.all(measured.map(async (o) => allEvents(await fetchHistories(stack.client, o.workflowId))));
+      const histories = await Promise.all(
+        measured.map(async (o) => allEvents(await fetchHistories(stack.client, o.workflowId))),
+      );
       const gaps = measured.flatMap((o, i) => gapsOf(histories[i] ?? [], o, runs, deliveries));
       const tasks = histories.map(taskTimings);
       const taskWait = tasks.flatMap((t) => t.waitMs);
@@ -136,7 +175,14 @@ export const handoffLatency: Benchmark = {
       const writeP99 = percentile(writes, 99);
       const staged = gaps.flatMap((g) => (g.stages ? [g.stages] : []));
       const stageLines = STAGES.map(
-        ([name, what]) => `\`${name}\` ${what}: p50 ${formatNumber(median(staged.map((s) => s[name])), 1)} ms, p99 ${formatNumber(percentile(staged.map((s) => s[name]), 99), 1)} ms`,
+        ([name, what]) =>
+          `\`${name}\` ${what}: p50 ${formatNumber(median(staged.map((s) => s[name])), 1)} ms, p99 ${formatNumber(
+            percentile(
+              staged.map((s) => s[name]),
+              99,
+            ),
+            1,
+          )} ms`,
       );
       return {
         rows: [

@@ -17,7 +17,10 @@ const GOAL_RATIO = 0.8;
 const CONCURRENCY = 16;
 const TASK_QUEUE = 'twinflow-bench-e2e';
 
-async function runSignalLoop(loop: NodeProcess, request: Omit<SignalLoopRequest, 'type'>): Promise<LoadResult> {
+async function runSignalLoop(
+  loop: NodeProcess,
+  request: Omit<SignalLoopRequest, 'type'>,
+): Promise<LoadResult> {
   const answer = loop.message<SignalLoopResult>('result', request.durationSeconds * 1000 + 60_000);
   loop.send({ type: 'run', ...request });
   const result = await answer;
@@ -66,15 +69,33 @@ export const receiverEndToEnd: Benchmark = {
       stoppable.push(receiver);
       const baseUrl = `http://127.0.0.1:${port}`;
       await waitForHttp(`${baseUrl}/readyz`, 'the receiver');
-      const loop = await startNodeProcess({ name: 'signal-loop', entry: 'bench/processes/signal-loop.ts', env: { TEMPORAL_ADDRESS: server.address } });
+      const loop = await startNodeProcess({
+        name: 'signal-loop',
+        entry: 'bench/processes/signal-loop.ts',
+        env: { TEMPORAL_ADDRESS: server.address },
+      });
       stoppable.push(loop);
       await loop.message('ready');
       const load = await startLoadGenerator();
       stoppable.push(load);
 
       const viaReceiver = async (seconds: number) =>
-        accepted(await runLoad(load, { url: `${baseUrl}/webhooks/twin`, connections: CONCURRENCY, durationSeconds: seconds, secret, agentId: 'agent_bench' }));
-      const direct = (seconds: number) => runSignalLoop(loop, { concurrency: CONCURRENCY, durationSeconds: seconds, taskQueue: TASK_QUEUE, agentId: 'agent_bench' });
+        accepted(
+          await runLoad(load, {
+            url: `${baseUrl}/webhooks/twin`,
+            connections: CONCURRENCY,
+            durationSeconds: seconds,
+            secret,
+            agentId: 'agent_bench',
+          }),
+        );
+      const direct = (seconds: number) =>
+        runSignalLoop(loop, {
+          concurrency: CONCURRENCY,
+          durationSeconds: seconds,
+          taskQueue: TASK_QUEUE,
+          agentId: 'agent_bench',
+        });
 
       ctx.log(`receiver-e2e: warm-up, then ${settings.rounds} rounds of ${settings.roundSeconds} s per side`);
       await viaReceiver(settings.warmupSeconds);

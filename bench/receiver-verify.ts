@@ -36,7 +36,12 @@ export async function runLoad(load: NodeProcess, request: Omit<LoadRequest, 'typ
   return answer;
 }
 
-async function startTarget(ctx: BenchContext, target: Target, secret: string, logLevel = 'info'): Promise<{ process: NodeProcess; url: string }> {
+async function startTarget(
+  ctx: BenchContext,
+  target: Target,
+  secret: string,
+  logLevel = 'info',
+): Promise<{ process: NodeProcess; url: string }> {
   const process = await startNodeProcess({
     name: `${target}-${logLevel}`,
     entry: 'bench/processes/http-target.ts',
@@ -83,9 +88,17 @@ export const receiverVerification: Benchmark = {
       const quiet = await startTarget(ctx, 'receiver-noop', secret, 'warn');
       processes.push(quiet.process);
       const round = (url: string, seconds: number) =>
-        runLoad(load, { url, connections: settings.connections, durationSeconds: seconds, secret, agentId: 'agent_bench' });
+        runLoad(load, {
+          url,
+          connections: settings.connections,
+          durationSeconds: seconds,
+          secret,
+          agentId: 'agent_bench',
+        });
 
-      ctx.log(`receiver-verify: warm-up, then ${settings.rounds} rounds of ${settings.roundSeconds} s per side`);
+      ctx.log(
+        `receiver-verify: warm-up, then ${settings.rounds} rounds of ${settings.roundSeconds} s per side`,
+      );
       for (const url of [receiver.url, bare.url, quiet.url]) await round(url, settings.warmupSeconds);
       const [a = [], b = [], c = []] = await rotate(
         settings.rounds,

@@ -42,7 +42,11 @@ export interface Machine {
 
 function tryRun(file: string, args: string[]): string | undefined {
   try {
-    return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    return execFileSync(file, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    }).trim();
   } catch {
     return undefined;
   }
@@ -92,7 +96,10 @@ function cell(text: string): string {
 }
 
 export function renderTable(results: readonly BenchmarkResult[]): string {
-  const lines = ['| benchmark | figure | value | baseline | ratio | goal | result |', '| --- | --- | ---: | ---: | ---: | --- | --- |'];
+  const lines = [
+    '| benchmark | figure | value | baseline | ratio | goal | result |',
+    '| --- | --- | ---: | ---: | ---: | --- | --- |',
+  ];
   for (const result of results) {
     for (const row of result.rows) {
       const ratio = row.ratio === undefined ? '—' : formatNumber(row.ratio, 2);
@@ -124,7 +131,13 @@ export function renderReport({ machine, results, quick, command }: ReportOptions
     ['load average (1/5/15 min) after', machine.loadAfter ?? 'n/a'],
   ];
   const sections = results.map((r) =>
-    [`### ${r.title}`, '', ...r.notes.map((n) => (n.startsWith('  ') ? `  - ${n.trim()}` : `- ${n}`)), '', `Took ${formatNumber(r.durationMs / 1000, 0)} s; load average (1/5/15 min) at its start: ${r.loadAtStart}.`].join('\n'),
+    [
+      `### ${r.title}`,
+      '',
+      ...r.notes.map((n) => (n.startsWith('  ') ? `  - ${n.trim()}` : `- ${n}`)),
+      '',
+      `Took ${formatNumber(r.durationMs / 1000, 0)} s; load average (1/5/15 min) at its start: ${r.loadAtStart}.`,
+    ].join('\n'),
   );
   return [
     '# Benchmarks',

@@ -18,7 +18,13 @@ import { describeMachine, loadAverage, renderReport, renderTable, type Benchmark
 import { scale } from './scale.js';
 import { stepCost } from './step-cost.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [receiverVerification, receiverEndToEnd, handoffLatency, scale, stepCost];
+export const BENCHMARKS: readonly Benchmark[] = [
+  receiverVerification,
+  receiverEndToEnd,
+  handoffLatency,
+  scale,
+  stepCost,
+];
 export const COMMITTED_REPORT = path.join(PROJECT_ROOT, 'docs/benchmarks.md');
 
 interface Flags {
@@ -39,16 +45,24 @@ function parseFlags(argv: string[]): Flags {
     },
     strict: true,
   });
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only?.filter((name) => !BENCHMARKS.some((b) => b.name === name)) ?? [];
-  if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`,
+    );
   return { quick: values.quick, only, out: values.out, cpuProf: values['cpu-prof'] };
 }
 
 function failedOutcome(error: unknown): BenchmarkOutcome {
   const message = error instanceof Error ? error.message : String(error);
   return {
-    rows: [{ figure: 'benchmark did not complete', value: 'error', baseline: '—', goal: 'completes', pass: false }],
+    rows: [
+      { figure: 'benchmark did not complete', value: 'error', baseline: '—', goal: 'completes', pass: false },
+    ],
     notes: [`Error: ${message}`],
   };
 }
@@ -70,7 +84,9 @@ async function main(): Promise<void> {
     log,
   };
   const machine = describeMachine();
-  log(`${selected.length} benchmark(s), ${flags.quick ? 'quick' : 'full'} mode; load average ${machine.loadBefore}`);
+  log(
+    `${selected.length} benchmark(s), ${flags.quick ? 'quick' : 'full'} mode; load average ${machine.loadBefore}`,
+  );
   const results: BenchmarkResult[] = [];
   let failures = 0;
   for (const benchmark of selected) {
@@ -80,10 +96,18 @@ async function main(): Promise<void> {
     const outcome = await benchmark.run(ctx).catch((error: unknown) => {
       // One broken benchmark must not throw away the others' figures: it shows as a failed row.
       failures++;
-      log(`${benchmark.name}: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log(
+        `${benchmark.name}: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       return failedOutcome(error);
     });
-    results.push({ name: benchmark.name, title: benchmark.title, ...outcome, durationMs: performance.now() - t0, loadAtStart });
+    results.push({
+      name: benchmark.name,
+      title: benchmark.title,
+      ...outcome,
+      durationMs: performance.now() - t0,
+      loadAtStart,
+    });
     log(`${benchmark.name}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   machine.loadAfter = loadAverage();
@@ -92,7 +116,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const command = args.length === 0 ? 'npm run bench' : `npm run bench -- ${args.join(' ')}`;
   const report = renderReport({ machine, results, quick: flags.quick, command });
-  const target = flags.out ?? (full ? COMMITTED_REPORT : path.join(os.tmpdir(), `twinflow-benchmarks-${Date.now()}.md`));
+  const target =
+    flags.out ?? (full ? COMMITTED_REPORT : path.join(os.tmpdir(), `twinflow-benchmarks-${Date.now()}.md`));
   await writeFile(target, report);
   process.stdout.write(`${renderTable(results)}\n\nreport written to ${target}\n`);
   if (ctx.cpuProfileDir) log(`CPU profiles in ${ctx.cpuProfileDir}`);

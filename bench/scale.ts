@@ -8,7 +8,13 @@ import type { BenchContext, Benchmark } from './lib/benchmark.js';
 import { fetchHistories } from './lib/history.js';
 import { mapLimit } from '../services/shared/map-limit.js';
 import { runFleet, sequentialPipeline, succeeded, type FleetRun } from './lib/pipelines.js';
-import { describeWorkerSettings, startStack, UNLIMITED_TWIN_BUDGET, type BenchStack, type WorkerSettings } from './lib/stack.js';
+import {
+  describeWorkerSettings,
+  startStack,
+  UNLIMITED_TWIN_BUDGET,
+  type BenchStack,
+  type WorkerSettings,
+} from './lib/stack.js';
 import { formatBytes, formatNumber, type Row } from './report.js';
 import { median } from './stats.js';
 
@@ -27,7 +33,14 @@ interface Sizes {
 function sizes(ctx: BenchContext): Sizes {
   return ctx.quick
     ? { fleet: 20, flat: 10, longSteps: 6, pipelinesPerAgent: 10, singleRounds: 1, deadlineMs: 3 * 60_000 }
-    : { fleet: 1000, flat: 100, longSteps: 50, pipelinesPerAgent: 20, singleRounds: 3, deadlineMs: 30 * 60_000 };
+    : {
+        fleet: 1000,
+        flat: 100,
+        longSteps: 50,
+        pipelinesPerAgent: 20,
+        singleRounds: 3,
+        deadlineMs: 30 * 60_000,
+      };
 }
 
 function fleetSettings(s: Sizes): WorkerSettings {
@@ -72,7 +85,10 @@ async function cpuSample(stack: BenchStack): Promise<CpuSample> {
 /** Cores each process kept busy over `wallMs`: which one bounds the fleet. */
 function cpuShares(before: CpuSample, after: CpuSample, wallMs: number): string {
   return (Object.keys(before) as (keyof CpuSample)[])
-    .map((name) => `${name} ${formatNumber(((after[name] ?? Number.NaN) - (before[name] ?? Number.NaN)) / (wallMs / 1000), 2)}`)
+    .map(
+      (name) =>
+        `${name} ${formatNumber(((after[name] ?? Number.NaN) - (before[name] ?? Number.NaN)) / (wallMs / 1000), 2)}`,
+    )
     .join(', ');
 }
 
@@ -87,17 +103,29 @@ async function fleetScale(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; n
       const single = await runFleet(stack, definition, [stack.agentIds[0] as string], s.deadlineMs);
       if (i > 0) singles.push(single.wallMs);
     }
-    const warmRss = { worker: await stack.worker.peakRssBytes(), receiver: await stack.receiver.peakRssBytes() };
+    const warmRss = {
+      worker: await stack.worker.peakRssBytes(),
+      receiver: await stack.receiver.peakRssBytes(),
+    };
     ctx.log(`scale: ${s.fleet} concurrent 3-step pipelines on ${agents} agents`);
     const cpuBefore = await cpuSample(stack);
     const fleet = await runFleet(stack, definition, agentsFor(stack, s.fleet), s.deadlineMs);
     const cpuAfter = await cpuSample(stack);
-    const peakRss = { worker: await stack.worker.peakRssBytes(), receiver: await stack.receiver.peakRssBytes() };
+    const peakRss = {
+      worker: await stack.worker.peakRssBytes(),
+      receiver: await stack.receiver.peakRssBytes(),
+    };
     const allRuns = await stack.control.runs();
-    const fleetRunIds = new Set(fleet.outcomes.flatMap((o) => o.state?.steps.flatMap((st) => st.runIds) ?? []));
-    const fleetMarkers = new Set(allRuns.filter((r) => fleetRunIds.has(r.run_id)).map((r) => MARKER.exec(r.user_message ?? '')?.[0]));
+    const fleetRunIds = new Set(
+      fleet.outcomes.flatMap((o) => o.state?.steps.flatMap((st) => st.runIds) ?? []),
+    );
+    const fleetMarkers = new Set(
+      allRuns.filter((r) => fleetRunIds.has(r.run_id)).map((r) => MARKER.exec(r.user_message ?? '')?.[0]),
+    );
     // Every run of the fleet's markers, so a second run for a step is counted even if no pipeline adopted it.
-    const fleetRuns = allRuns.filter((r) => fleetRunIds.has(r.run_id) || fleetMarkers.has(MARKER.exec(r.user_message ?? '')?.[0]));
+    const fleetRuns = allRuns.filter(
+      (r) => fleetRunIds.has(r.run_id) || fleetMarkers.has(MARKER.exec(r.user_message ?? '')?.[0]),
+    );
     const { lost, duplicates, runs } = audit(fleet, 3, fleetRuns);
     const singleWall = median(singles);
     const rate = s.fleet / (fleet.wallMs / 1000);
@@ -127,8 +155,20 @@ async function fleetScale(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; n
         },
         rssRow('worker'),
         rssRow('receiver'),
-        { figure: 'lost pipelines (no successful result)', value: String(lost), baseline: '—', goal: '= 0', pass: lost === 0 },
-        { figure: 'duplicate Twin runs', value: String(duplicates), baseline: '—', goal: '= 0', pass: duplicates === 0 },
+        {
+          figure: 'lost pipelines (no successful result)',
+          value: String(lost),
+          baseline: '—',
+          goal: '= 0',
+          pass: lost === 0,
+        },
+        {
+          figure: 'duplicate Twin runs',
+          value: String(duplicates),
+          baseline: '—',
+          goal: '= 0',
+          pass: duplicates === 0,
+        },
       ],
       notes: [
         `${s.fleet} pipelines of 3 sequential agent steps started at once through startPipeline (${agents} agents, ${s.pipelinesPerAgent} pipelines and ${s.pipelinesPerAgent} lane permits per agent), runs complete instantly, every run's webhooks go through the receiver; ${runs} Twin runs were started for ${s.fleet * 3} steps.`,

@@ -45,7 +45,11 @@ export async function rotate<T>(rounds: number, sides: ReadonlyArray<() => Promi
 }
 
 /** Two sides, A B then B A: see {@link rotate}. */
-export async function alternate<T>(rounds: number, a: () => Promise<T>, b: () => Promise<T>): Promise<{ a: T[]; b: T[] }> {
+export async function alternate<T>(
+  rounds: number,
+  a: () => Promise<T>,
+  b: () => Promise<T>,
+): Promise<{ a: T[]; b: T[] }> {
   const [aSamples = [], bSamples = []] = await rotate(rounds, [a, b]);
   return { a: aSamples, b: bSamples };
 }

@@ -29,7 +29,10 @@ interface PipelineCost {
   activities: Map<string, number>;
 }
 
-const add = (a: Cost, b: Pick<WorkflowHistories, 'events' | 'bytes'>): Cost => ({ events: a.events + b.events, bytes: a.bytes + b.bytes });
+const add = (a: Cost, b: Pick<WorkflowHistories, 'events' | 'bytes'>): Cost => ({
+  events: a.events + b.events,
+  bytes: a.bytes + b.bytes,
+});
 const ZERO: Cost = { events: 0, bytes: 0 };
 
 async function pipelineCost(stack: BenchStack, outcome: PipelineOutcome): Promise<PipelineCost> {
@@ -49,7 +52,9 @@ async function pipelineCost(stack: BenchStack, outcome: PipelineOutcome): Promis
 /** Activities per step: the difference between a long and a short pipeline, divided by the extra steps. */
 function activitiesPerStep(short: PipelineCost, long: PipelineCost, span: number): [string, number][] {
   const keys = new Set([...short.activities.keys(), ...long.activities.keys()]);
-  return [...keys].sort().map((key) => [key, ((long.activities.get(key) ?? 0) - (short.activities.get(key) ?? 0)) / span]);
+  return [...keys]
+    .sort()
+    .map((key) => [key, ((long.activities.get(key) ?? 0) - (short.activities.get(key) ?? 0)) / span]);
 }
 
 function medianCost(costs: PipelineCost[], pick: (c: PipelineCost) => Cost): Cost {
@@ -69,7 +74,8 @@ export const stepCost: Benchmark = {
       const measure = async (steps: number) => {
         const definition = sequentialPipeline(`bench-cost-${steps}`, steps);
         const outcomes: PipelineOutcome[] = [];
-        for (let i = 0; i < repeats; i++) outcomes.push(...(await runFleet(stack, definition, [agent], 5 * 60_000)).outcomes);
+        for (let i = 0; i < repeats; i++)
+          outcomes.push(...(await runFleet(stack, definition, [agent], 5 * 60_000)).outcomes);
         const failed = outcomes.filter((o) => !succeeded(o)).length;
         if (failed > 0) throw new Error(`step-cost: ${failed} pipeline(s) of ${steps} steps did not succeed`);
         return Promise.all(outcomes.map((o) => pipelineCost(stack, o)));
@@ -94,7 +100,9 @@ export const stepCost: Benchmark = {
         bytes: pipelinePart.bytes + trackerPart.bytes + laneShare.bytes,
       };
       const perStepActivities = activitiesPerStep(short[0] as PipelineCost, long[0] as PipelineCost, span);
-      const mainQueueActivities = perStepActivities.filter(([key]) => key.endsWith(`@${stack.taskQueue}`)).reduce((n, [, c]) => n + c, 0);
+      const mainQueueActivities = perStepActivities
+        .filter(([key]) => key.endsWith(`@${stack.taskQueue}`))
+        .reduce((n, [, c]) => n + c, 0);
       const fixed = medianCost(short, (c) => c.pipeline);
       const fixedEvents = fixed.events - shortSteps * pipelinePart.events;
       const fixedBytes = fixed.bytes - shortSteps * pipelinePart.bytes;
@@ -113,11 +121,21 @@ export const stepCost: Benchmark = {
             ratio: total.events / FLOOR_EVENTS_PER_STEP,
             goal: '—',
           },
-          { figure: 'history bytes per step, all workflows', value: formatBytes(total.bytes), baseline: '—', goal: '—' },
+          {
+            figure: 'history bytes per step, all workflows',
+            value: formatBytes(total.bytes),
+            baseline: '—',
+            goal: '—',
+          },
           part('of which the pipeline workflow', pipelinePart),
           part('of which the run tracker', trackerPart),
           part('of which the agent lane (its history / permits granted)', laneShare),
-          { figure: 'fixed cost per pipeline: events / bytes', value: `${formatNumber(fixedEvents, 0)} / ${formatBytes(fixedBytes)}`, baseline: '—', goal: '—' },
+          {
+            figure: 'fixed cost per pipeline: events / bytes',
+            value: `${formatNumber(fixedEvents, 0)} / ${formatBytes(fixedBytes)}`,
+            baseline: '—',
+            goal: '—',
+          },
         ],
         notes: [
           `${repeats} pipeline(s) each of ${shortSteps} and ${longSteps} sequential agent steps on one agent, runs complete instantly, webhooks through the receiver. Per step = (median cost of a ${longSteps}-step pipeline − that of a ${shortSteps}-step one) / ${span}; bytes are the protobuf size of the histories as the server returns them (payloads included).`,

@@ -11,7 +11,14 @@ export function checkAndFix(env: NodeJS.ProcessEnv = process.env): PipelineRegis
   const agents = agentRoles(['linter', 'tester', 'fixer', 'reporter'], env);
   const triggerAgent = env.TWINFLOW_TRIGGER_AGENT?.trim();
   const triggers: PipelineTrigger[] = triggerAgent
-    ? [{ event: 'run.completed', agent: triggerAgent, outcome: 'success', input: { repo: 'triggered by run {{event.runId}}' } }]
+    ? [
+        {
+          event: 'run.completed',
+          agent: triggerAgent,
+          outcome: 'success',
+          input: { repo: 'triggered by run {{event.runId}}' },
+        },
+      ]
     : [];
   const definition = definePipeline({
     name: 'check-and-fix',
@@ -25,8 +32,14 @@ export function checkAndFix(env: NodeJS.ProcessEnv = process.env): PipelineRegis
         kind: 'agent',
         agent: agents.refs.fixer,
         after: ['lint', 'test'],
-        when: { any: [{ step: 'lint', outcome: 'fail' }, { step: 'test', outcome: 'fail' }] },
-        message: 'Fix {{input.repo}}.\nLint ({{steps.lint.outcome}}): {{steps.lint.summary}}\nTests ({{steps.test.outcome}}): {{steps.test.summary}}',
+        when: {
+          any: [
+            { step: 'lint', outcome: 'fail' },
+            { step: 'test', outcome: 'fail' },
+          ],
+        },
+        message:
+          'Fix {{input.repo}}.\nLint ({{steps.lint.outcome}}): {{steps.lint.summary}}\nTests ({{steps.test.outcome}}): {{steps.test.summary}}',
         retry: { maximumAttempts: 2, initialInterval: '5 seconds' },
       },
       {
@@ -34,7 +47,8 @@ export function checkAndFix(env: NodeJS.ProcessEnv = process.env): PipelineRegis
         kind: 'agent',
         agent: agents.refs.reporter,
         after: ['lint', 'test', 'fix'],
-        message: 'Report on {{input.repo}}: lint {{steps.lint.outcome}}, tests {{steps.test.outcome}}, fix {{steps.fix.status}} {{steps.fix.summary}}',
+        message:
+          'Report on {{input.repo}}: lint {{steps.lint.outcome}}, tests {{steps.test.outcome}}, fix {{steps.fix.status}} {{steps.fix.summary}}',
       },
     ],
   });

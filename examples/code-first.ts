@@ -45,7 +45,8 @@ export async function checkThenFixWorkflow(input: CheckThenFixInput): Promise<Ch
             onRunStarted,
           })
         : undefined;
-    if (fix && !fix.succeeded) throw ApplicationFailure.nonRetryable(`fix run ${fix.runId} ended ${fix.outcome ?? fix.status}`);
+    if (fix && !fix.succeeded)
+      throw ApplicationFailure.nonRetryable(`fix run ${fix.runId} ended ${fix.outcome ?? fix.status}`);
     show('succeeded');
     return { check, fix };
   } catch (error) {

@@ -17,7 +17,12 @@ export function nightlyDigest(env: NodeJS.ProcessEnv = process.env): PipelineReg
         kind: 'agent',
         agent: agents.refs.collector,
         message: 'List what changed in {{input.repo}} since yesterday.',
-        retry: { maximumAttempts: 3, initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+        retry: {
+          maximumAttempts: 3,
+          initialInterval: '2 seconds',
+          backoffCoefficient: 2,
+          maximumInterval: '1 minute',
+        },
         failOn: ['fail', 'failed'],
         timeout: '30 minutes',
       },
@@ -26,7 +31,8 @@ export function nightlyDigest(env: NodeJS.ProcessEnv = process.env): PipelineReg
         kind: 'agent',
         agent: agents.refs.writer,
         after: ['collect'],
-        message: 'Write a short digest of these changes (run {{steps.collect.runId}}):\n{{steps.collect.summary}}',
+        message:
+          'Write a short digest of these changes (run {{steps.collect.runId}}):\n{{steps.collect.summary}}',
       },
       {
         id: 'publish',
@@ -37,6 +43,10 @@ export function nightlyDigest(env: NodeJS.ProcessEnv = process.env): PipelineReg
       },
     ],
   });
-  const inputSchema = z.object({ repo: z.string().min(1), channel: z.string().min(1).default('#engineering'), ...agents.inputShape });
+  const inputSchema = z.object({
+    repo: z.string().min(1),
+    channel: z.string().min(1).default('#engineering'),
+    ...agents.inputShape,
+  });
   return { definition, inputSchema };
 }

@@ -37,11 +37,19 @@ export function scheduleRollout(env: NodeJS.ProcessEnv = process.env): PipelineR
         id: 'approve',
         kind: 'approval',
         after: ['dry-run'],
-        prompt: 'Schedule {{pipeline.name}} weekday mornings? Dry run {{steps.dry-run.runId}}: {{steps.dry-run.summary}}',
+        prompt:
+          'Schedule {{pipeline.name}} weekday mornings? Dry run {{steps.dry-run.runId}}: {{steps.dry-run.summary}}',
         timeout: '24 hours',
         onTimeout: 'reject',
       },
-      { id: 'schedule', kind: 'reschedule', agent: agents.refs.worker, after: ['approve'], action: 'set', cron: WEEKDAY_MORNINGS },
+      {
+        id: 'schedule',
+        kind: 'reschedule',
+        agent: agents.refs.worker,
+        after: ['approve'],
+        action: 'set',
+        cron: WEEKDAY_MORNINGS,
+      },
     ],
   });
   const inputSchema = z.object({

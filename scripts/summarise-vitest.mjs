@@ -17,7 +17,9 @@ function readReport() {
 const report = readReport();
 const passed = report?.numPassedTests ?? 0;
 // A file that failed to load has no test results of its own; count it once so it is not invisible.
-const brokenFiles = (report?.testResults ?? []).filter((r) => r.status === 'failed' && !r.assertionResults?.length);
+const brokenFiles = (report?.testResults ?? []).filter(
+  (r) => r.status === 'failed' && !r.assertionResults?.length,
+);
 const failed = (report?.numFailedTests ?? 0) + brokenFiles.length;
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(passed > 0 && failed === 0 ? 0 : 1);

@@ -19,12 +19,29 @@ export type { FailureKind } from './agent-retry.js';
  */
 export const DEFAULT_FAIL_ON: readonly FailureKind[] = ['failed', 'stopped'];
 
-export const STEP_STATUSES = ['pending', 'running', 'waiting_approval', 'succeeded', 'failed', 'skipped', 'cancelled'] as const;
+export const STEP_STATUSES = [
+  'pending',
+  'running',
+  'waiting_approval',
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 const SETTLED: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
 
 /** Fields of an earlier step a template may read: `{{steps.<id>.<field>}}`. */
-export const STEP_OUTPUT_FIELDS = ['status', 'outcome', 'summary', 'runId', 'attempts', 'decidedBy', 'comment', 'error'] as const;
+export const STEP_OUTPUT_FIELDS = [
+  'status',
+  'outcome',
+  'summary',
+  'runId',
+  'attempts',
+  'decidedBy',
+  'comment',
+  'error',
+] as const;
 /** Fields of the pipeline itself: `{{pipeline.<field>}}`. */
 export const PIPELINE_FIELDS = ['name', 'workflowId'] as const;
 /** Fields of the Twin run that fired a trigger, for the trigger's input mapping: `{{event.<field>}}`. */
@@ -186,7 +203,8 @@ export function evaluateCondition(condition: Condition, steps: Readonly<Record<s
   if ('not' in condition) return !evaluateCondition(condition.not, steps);
   const state = steps[condition.step];
   if (!state) return false;
-  if (condition.outcome !== undefined && !asList(condition.outcome).includes(state.outcome as Outcome)) return false;
+  if (condition.outcome !== undefined && !asList(condition.outcome).includes(state.outcome as Outcome))
+    return false;
   if (condition.status !== undefined && !asList(condition.status).includes(state.status)) return false;
   return true;
 }
@@ -209,7 +227,10 @@ export type StepDecision = { stepId: string; run: boolean };
  * The pending steps whose dependencies have all settled, each with whether it runs or is skipped. Compensation
  * steps never appear: only a failure starts them.
  */
-export function decideReadySteps(definition: PipelineDefinition, steps: Readonly<Record<string, StepState>>): StepDecision[] {
+export function decideReadySteps(
+  definition: PipelineDefinition,
+  steps: Readonly<Record<string, StepState>>,
+): StepDecision[] {
   const compensations = compensationStepIds(definition);
   const decisions: StepDecision[] = [];
   for (const step of definition.steps) {
@@ -256,7 +277,10 @@ const PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 
 /** Every problem in the definition, each naming its step; empty when the definition is valid. */
-export function findDefinitionProblems(definition: PipelineDefinition, options: ValidationOptions = {}): DefinitionProblem[] {
+export function findDefinitionProblems(
+  definition: PipelineDefinition,
+  options: ValidationOptions = {},
+): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
   const report = (step: string | undefined, message: string) => problems.push({ step, message });
   if (!PIPELINE_NAME.test(definition.name)) {
@@ -280,7 +304,10 @@ export function findDefinitionProblems(definition: PipelineDefinition, options: 
 }
 
 /** Throws a PipelineDefinitionError naming the pipeline and each offending step. */
-export function assertValidPipeline(definition: PipelineDefinition, options: ValidationOptions = {}): PipelineDefinition {
+export function assertValidPipeline(
+  definition: PipelineDefinition,
+  options: ValidationOptions = {},
+): PipelineDefinition {
   const problems = findDefinitionProblems(definition, options);
   if (problems.length > 0) throw new PipelineDefinitionError(definition.name, problems);
   return definition;
@@ -291,7 +318,8 @@ type Report = (step: string | undefined, message: string) => void;
 function checkStepIds(definition: PipelineDefinition, report: Report): Map<string, StepDefinition> {
   const byId = new Map<string, StepDefinition>();
   for (const step of definition.steps) {
-    if (!STEP_ID.test(step.id)) report(step.id, 'id must start with a letter and use letters, digits, "_" or "-"');
+    if (!STEP_ID.test(step.id))
+      report(step.id, 'id must start with a letter and use letters, digits, "_" or "-"');
     if (byId.has(step.id)) report(step.id, 'duplicate step id');
     byId.set(step.id, step);
   }
@@ -305,7 +333,11 @@ function checkStepIds(definition: PipelineDefinition, report: Report): Map<strin
 }
 
 /** Compensation steps live outside the graph: no `after`, no `when`, no compensation of their own. */
-function checkCompensations(definition: PipelineDefinition, byId: Map<string, StepDefinition>, report: Report): Set<string> {
+function checkCompensations(
+  definition: PipelineDefinition,
+  byId: Map<string, StepDefinition>,
+  report: Report,
+): Set<string> {
   const compensations = compensationStepIds(definition);
   for (const step of definition.steps) {
     if (typeof step.onFailure !== 'object') continue;
@@ -316,9 +348,11 @@ function checkCompensations(definition: PipelineDefinition, byId: Map<string, St
   for (const id of compensations) {
     const step = byId.get(id);
     if (!step) continue;
-    if (step.after?.length) report(id, 'a compensation step cannot have "after": it runs when the step it compensates fails');
+    if (step.after?.length)
+      report(id, 'a compensation step cannot have "after": it runs when the step it compensates fails');
     if (step.when) report(id, 'a compensation step cannot have "when"');
-    if (typeof step.onFailure === 'object') report(id, 'a compensation step cannot have a compensation of its own');
+    if (typeof step.onFailure === 'object')
+      report(id, 'a compensation step cannot have a compensation of its own');
     for (const other of definition.steps) {
       if (other.after?.includes(id)) report(other.id, `"after" names compensation step "${id}"`);
     }
@@ -374,9 +408,14 @@ function ancestorSets(
   };
   for (const step of definition.steps) of(step.id);
   for (const id of compensations) {
-    const compensated = definition.steps.filter((s) => typeof s.onFailure === 'object' && s.onFailure.compensate === id);
+    const compensated = definition.steps.filter(
+      (s) => typeof s.onFailure === 'object' && s.onFailure.compensate === id,
+    );
     const readable = compensated.map((s) => new Set([s.id, ...of(s.id)]));
-    memo.set(id, readable.reduce((acc, set) => new Set([...acc].filter((x) => set.has(x)))));
+    memo.set(
+      id,
+      readable.reduce((acc, set) => new Set([...acc].filter((x) => set.has(x)))),
+    );
   }
   return memo;
 }
@@ -388,7 +427,12 @@ interface StepCheckContext {
   skipReferences: boolean;
 }
 
-function checkStep(step: StepDefinition, context: StepCheckContext, options: ValidationOptions, report: Report): void {
+function checkStep(
+  step: StepDefinition,
+  context: StepCheckContext,
+  options: ValidationOptions,
+  report: Report,
+): void {
   const problem = (message: string) => report(step.id, message);
   const readable = context.ancestors.get(step.id) ?? new Set<string>();
   const template = (field: string, value: string | undefined) => {
@@ -403,7 +447,8 @@ function checkStep(step: StepDefinition, context: StepCheckContext, options: Val
       template('message', step.message);
       checkRetry(step.retry, problem);
       step.failOn?.forEach((kind) => {
-        if (!FAILURE_KINDS.includes(kind)) problem(`failOn "${kind}" is not one of ${FAILURE_KINDS.join(', ')}`);
+        if (!FAILURE_KINDS.includes(kind))
+          problem(`failOn "${kind}" is not one of ${FAILURE_KINDS.join(', ')}`);
       });
       return;
     case 'reschedule':
@@ -421,16 +466,22 @@ function checkStep(step: StepDefinition, context: StepCheckContext, options: Val
       return;
     case 'wait':
       if (step.timeout !== undefined) problem('a wait has no "timeout": its duration is its deadline');
-      if ((step.duration === undefined) === (step.until === undefined)) problem('a wait needs exactly one of "duration" or "until"');
+      if ((step.duration === undefined) === (step.until === undefined))
+        problem('a wait needs exactly one of "duration" or "until"');
       checkDuration('duration', step.duration, problem);
       template('until', step.until);
-      if (step.until !== undefined && !hasReferences(step.until) && !Number.isFinite(Date.parse(step.until))) {
+      if (
+        step.until !== undefined &&
+        !hasReferences(step.until) &&
+        !Number.isFinite(Date.parse(step.until))
+      ) {
         problem(`until "${step.until}" is not an ISO-8601 time`);
       }
       return;
     case 'approval':
       template('prompt', step.prompt);
-      if (step.onTimeout !== undefined && step.timeout === undefined) problem('"onTimeout" needs a "timeout"');
+      if (step.onTimeout !== undefined && step.timeout === undefined)
+        problem('"onTimeout" needs a "timeout"');
       return;
     default:
       problem(`unknown step kind "${(step as { kind: unknown }).kind}"`);
@@ -449,7 +500,11 @@ function hasReferences(template: string): boolean {
   }
 }
 
-function checkReschedule(step: RescheduleStep, options: ValidationOptions, problem: (m: string) => void): void {
+function checkReschedule(
+  step: RescheduleStep,
+  options: ValidationOptions,
+  problem: (m: string) => void,
+): void {
   if (!SCHEDULE_ACTIONS.includes(step.action)) {
     problem(`action "${step.action}" is not one of ${SCHEDULE_ACTIONS.join(', ')}`);
     return;
@@ -502,12 +557,14 @@ function checkCondition(
   }
   if (condition.outcome !== undefined) {
     for (const outcome of asList(condition.outcome)) {
-      if (!OUTCOMES.includes(outcome)) problem(`"when" outcome "${outcome}" is not one of ${OUTCOMES.join(', ')}`);
+      if (!OUTCOMES.includes(outcome))
+        problem(`"when" outcome "${outcome}" is not one of ${OUTCOMES.join(', ')}`);
     }
   }
   if (condition.status !== undefined) {
     for (const status of asList(condition.status)) {
-      if (!STEP_STATUSES.includes(status)) problem(`"when" status "${status}" is not one of ${STEP_STATUSES.join(', ')}`);
+      if (!STEP_STATUSES.includes(status))
+        problem(`"when" status "${status}" is not one of ${STEP_STATUSES.join(', ')}`);
     }
   }
 }
@@ -546,7 +603,8 @@ function checkStepTemplate(
     }
     if (context.skipReferences) continue;
     if (!context.byId.has(second)) problem(`${where} names unknown step "${second}"`);
-    else if (!readable.has(second)) problem(`${where} reads step "${second}", which is not an ancestor (add it to "after")`);
+    else if (!readable.has(second))
+      problem(`${where} reads step "${second}", which is not an ancestor (add it to "after")`);
     if (!(STEP_OUTPUT_FIELDS as readonly string[]).includes(third)) {
       problem(`${where} — step fields are ${STEP_OUTPUT_FIELDS.join(', ')}`);
     }
@@ -555,9 +613,11 @@ function checkStepTemplate(
 
 function checkTrigger(trigger: PipelineTrigger, index: number, report: Report): void {
   const problem = (message: string) => report(undefined, `trigger ${index + 1}: ${message}`);
-  if (!TRIGGER_EVENTS.includes(trigger.event)) problem(`event "${trigger.event}" is not one of ${TRIGGER_EVENTS.join(', ')}`);
+  if (!TRIGGER_EVENTS.includes(trigger.event))
+    problem(`event "${trigger.event}" is not one of ${TRIGGER_EVENTS.join(', ')}`);
   requireText('agent', trigger.agent, problem);
-  if (typeof trigger.agent === 'string' && hasReferences(trigger.agent)) problem('"agent" must be a literal agent ID');
+  if (typeof trigger.agent === 'string' && hasReferences(trigger.agent))
+    problem('"agent" must be a literal agent ID');
   if (trigger.outcome !== undefined) {
     if (trigger.event !== 'run.completed') problem('"outcome" only goes with event "run.completed"');
     for (const outcome of asList(trigger.outcome)) {
@@ -567,8 +627,14 @@ function checkTrigger(trigger: PipelineTrigger, index: number, report: Report): 
   for (const [key, value] of Object.entries(trigger.input ?? {})) {
     try {
       for (const [root, field, ...rest] of templateReferences(value)) {
-        if (root !== 'event' || rest.length > 0 || !(EVENT_FIELDS as readonly string[]).includes(field ?? '')) {
-          problem(`input.${key}: "{{${[root, field, ...rest].join('.')}}}" — trigger input reads event.<${EVENT_FIELDS.join('|')}>`);
+        if (
+          root !== 'event' ||
+          rest.length > 0 ||
+          !(EVENT_FIELDS as readonly string[]).includes(field ?? '')
+        ) {
+          problem(
+            `input.${key}: "{{${[root, field, ...rest].join('.')}}}" — trigger input reads event.<${EVENT_FIELDS.join('|')}>`,
+          );
         }
       }
     } catch (error) {
@@ -586,5 +652,8 @@ export function triggerMatches(
   if (trigger.agent !== observation.agentId) return false;
   const event = `run.${observation.status}`;
   if (trigger.event !== event) return false;
-  return trigger.outcome === undefined || (observation.outcome !== undefined && asList(trigger.outcome).includes(observation.outcome));
+  return (
+    trigger.outcome === undefined ||
+    (observation.outcome !== undefined && asList(trigger.outcome).includes(observation.outcome))
+  );
 }

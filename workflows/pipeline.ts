@@ -38,7 +38,11 @@ import {
   type StepState,
   type WaitStep,
 } from './pipeline-definition.js';
-import { createPipelineVisibility, type PipelineStatus, type PipelineVisibility } from './pipeline-visibility.js';
+import {
+  createPipelineVisibility,
+  type PipelineStatus,
+  type PipelineVisibility,
+} from './pipeline-visibility.js';
 import { runAgent } from './run-agent.js';
 import { renderTemplate } from './templates.js';
 
@@ -91,7 +95,9 @@ const DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS = 100;
 const ADMIN_CALL_TIMEOUT = '30 seconds';
 const ADMIN_DEFAULT_ATTEMPTS = 5;
 
-type StepResult = Partial<Omit<StepState, 'id' | 'kind' | 'status'>> & { status: 'succeeded' | 'failed' | 'cancelled' };
+type StepResult = Partial<Omit<StepState, 'id' | 'kind' | 'status'>> & {
+  status: 'succeeded' | 'failed' | 'cancelled';
+};
 
 interface Run {
   definition: PipelineDefinition;
@@ -111,11 +117,18 @@ interface Run {
   visibility: PipelineVisibility;
 }
 
-export async function pipelineWorkflow({ definition, input, carried }: PipelineWorkflowInput): Promise<PipelineState> {
+export async function pipelineWorkflow({
+  definition,
+  input,
+  carried,
+}: PipelineWorkflowInput): Promise<PipelineState> {
   // The registry validated it; a definition started some other way gets the same checks (all but cron) here.
   const problems = findDefinitionProblems(definition);
   if (problems.length > 0) {
-    throw ApplicationFailure.nonRetryable(new PipelineDefinitionError(definition.name, problems).message, INVALID_PIPELINE);
+    throw ApplicationFailure.nonRetryable(
+      new PipelineDefinitionError(definition.name, problems).message,
+      INVALID_PIPELINE,
+    );
   }
   const run = createRun(definition, input, carried);
   installHandlers(run);
@@ -129,14 +142,24 @@ export async function pipelineWorkflow({ definition, input, carried }: PipelineW
   return finish(run);
 }
 
-function createRun(definition: PipelineDefinition, input: Record<string, unknown>, carried?: PipelineState): Run {
+function createRun(
+  definition: PipelineDefinition,
+  input: Record<string, unknown>,
+  carried?: PipelineState,
+): Run {
   const state: PipelineState = carried ?? {
     name: definition.name,
     workflowId: workflowInfo().workflowId,
     status: 'running',
     paused: false,
     startedAt: new Date().toISOString(),
-    steps: definition.steps.map((s) => ({ id: s.id, kind: s.kind, status: 'pending', attempts: 0, runIds: [] })),
+    steps: definition.steps.map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      status: 'pending',
+      attempts: 0,
+      runIds: [],
+    })),
     agentIds: [],
     continuedAsNew: 0,
   };
@@ -244,7 +267,7 @@ function startSteps(run: Run): void {
   }
   // Draining before continue-as-new: the steps in flight finish, nothing new starts in this run.
   if (run.failing || wantsContinueAsNew(run)) return;
-  for (let decisions = decideReadySteps(run.definition, run.stepStates); decisions.length > 0; ) {
+  for (let decisions = decideReadySteps(run.definition, run.stepStates); decisions.length > 0;) {
     for (const { stepId, run: runIt } of decisions) {
       const step = run.byId.get(stepId) as StepDefinition;
       if (runIt) launch(run, step);
@@ -267,10 +290,12 @@ function launch(run: Run, step: StepDefinition, compensating?: string): void {
   if (compensating) state.compensating = compensating;
   const scope = new CancellationScope();
   run.inflight.set(step.id, scope);
-  void scope.run(() => executeStep(run, step, state)).then(
-    (result) => settle(run, step, state, result),
-    (error: unknown) => settle(run, step, state, errorResult(scope, error)),
-  );
+  void scope
+    .run(() => executeStep(run, step, state))
+    .then(
+      (result) => settle(run, step, state, result),
+      (error: unknown) => settle(run, step, state, errorResult(scope, error)),
+    );
   changed(run);
 }
 
@@ -354,7 +379,8 @@ function templateContext(run: Run): Record<string, unknown> {
 /** Renders an agent reference and records the agent for the TwinAgentIds search attribute. */
 function resolveAgent(run: Run, template: string): string {
   const agentId = renderTemplate(template, templateContext(run)).trim();
-  if (!agentId) throw ApplicationFailure.nonRetryable(`agent "${template}" rendered to an empty ID`, 'EmptyAgentId');
+  if (!agentId)
+    throw ApplicationFailure.nonRetryable(`agent "${template}" rendered to an empty ID`, 'EmptyAgentId');
   if (!run.state.agentIds.includes(agentId)) {
     run.state.agentIds.push(agentId);
     changed(run);
@@ -390,7 +416,10 @@ async function runAgentStep(run: Run, step: AgentStep, state: StepState): Promis
   };
 }
 
-function adminActivities(step: { id: string; timeout?: StepDefinition['timeout']; retry?: StepRetry }, summary: string) {
+function adminActivities(
+  step: { id: string; timeout?: StepDefinition['timeout']; retry?: StepRetry },
+  summary: string,
+) {
   return proxyActivities<TwinAdminActivities>({
     startToCloseTimeout: ADMIN_CALL_TIMEOUT,
     scheduleToCloseTimeout: step.timeout,
@@ -401,7 +430,10 @@ function adminActivities(step: { id: string; timeout?: StepDefinition['timeout']
 
 async function rescheduleStep(run: Run, step: RescheduleStep): Promise<StepResult> {
   const agentId = resolveAgent(run, step.agent);
-  const what = step.action === 'set' ? `set schedule of ${agentId} to "${step.cron}"` : `${step.action} schedule of ${agentId}`;
+  const what =
+    step.action === 'set'
+      ? `set schedule of ${agentId} to "${step.cron}"`
+      : `${step.action} schedule of ${agentId}`;
   const admin = adminActivities(step, what);
   switch (step.action) {
     case 'set':
@@ -423,7 +455,10 @@ async function rescheduleStep(run: Run, step: RescheduleStep): Promise<StepResul
 async function instructionsStep(run: Run, step: InstructionsStep): Promise<StepResult> {
   const agentId = resolveAgent(run, step.agent);
   const content = renderTemplate(step.content, templateContext(run));
-  await adminActivities(step, `update instructions of ${agentId}`).updateAgentInstructions({ agentId, content });
+  await adminActivities(step, `update instructions of ${agentId}`).updateAgentInstructions({
+    agentId,
+    content,
+  });
   return { status: 'succeeded', summary: `instructions of ${agentId} updated` };
 }
 
@@ -446,7 +481,10 @@ async function approvalStep(run: Run, step: ApprovalStep, state: StepState): Pro
   changed(run);
   const decided = () => run.decisions.has(step.id);
   if (step.timeout === undefined) await condition(decided);
-  else await condition(decided, step.timeout, { summary: `${step.id}: approval deadline ${String(step.timeout)}` });
+  else
+    await condition(decided, step.timeout, {
+      summary: `${step.id}: approval deadline ${String(step.timeout)}`,
+    });
   const decision = run.decisions.get(step.id);
   if (!decision) {
     const approved = step.onTimeout === 'approve';
@@ -458,7 +496,9 @@ async function approvalStep(run: Run, step: ApprovalStep, state: StepState): Pro
     status: decision.approved ? 'succeeded' : 'failed',
     decidedBy: by,
     comment: decision.comment,
-    error: decision.approved ? undefined : `rejected by ${by}${decision.comment ? `: ${decision.comment}` : ''}`,
+    error: decision.approved
+      ? undefined
+      : `rejected by ${by}${decision.comment ? `: ${decision.comment}` : ''}`,
   };
 }
 

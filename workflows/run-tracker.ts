@@ -79,7 +79,10 @@ export function applyObservation(state: RunTrackerState, observation: RunObserva
   if (state.final) return false;
   const last = state.applied.at(-1);
   if (!isTerminal(observation.status) && last) {
-    if (last.status === observation.status || Date.parse(observation.observedAt) < Date.parse(last.observedAt)) {
+    if (
+      last.status === observation.status ||
+      Date.parse(observation.observedAt) < Date.parse(last.observedAt)
+    ) {
       return false;
     }
   }
@@ -132,7 +135,12 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
     else state.ignored++;
   });
   setHandler(subscribeRunSignal, (subscription) => {
-    if (state.subscribers.some((s) => s.token === subscription.token && s.workflowId === subscription.workflowId)) return;
+    if (
+      state.subscribers.some(
+        (s) => s.token === subscription.token && s.workflowId === subscription.workflowId,
+      )
+    )
+      return;
     state.subscribers.push(subscription);
     changes++;
   });
@@ -176,7 +184,9 @@ async function reconcile(state: RunTrackerState, pollRun: PollActivities['pollRu
     const observation = await pollRun({ agentId: state.agentId, runId: state.runId });
     if (observation && !applyObservation(state, observation)) state.ignored++;
   } catch (error) {
-    log.warn('reconciliation poll failed; will try again after the next silence window', { error: String(error) });
+    log.warn('reconciliation poll failed; will try again after the next silence window', {
+      error: String(error),
+    });
   }
 }
 
@@ -184,7 +194,10 @@ async function reconcile(state: RunTrackerState, pollRun: PollActivities['pollRu
  * Webhooks carry no summary, and a step's result (and the next step's message template) needs it: when a
  * webhook ended the run, one poll fills in what Twin's run record adds. Best effort: the run has ended either way.
  */
-async function completeFinal(state: RunTrackerState, fetchRunRecord: PollActivities['pollRun']): Promise<void> {
+async function completeFinal(
+  state: RunTrackerState,
+  fetchRunRecord: PollActivities['pollRun'],
+): Promise<void> {
   const final = state.final;
   if (!final || final.summary !== undefined || final.source !== 'webhook') return;
   try {
@@ -197,7 +210,10 @@ async function completeFinal(state: RunTrackerState, fetchRunRecord: PollActivit
       finishedAt: final.finishedAt ?? polled.finishedAt,
     };
   } catch (error) {
-    log.warn('could not fetch the summary of a run a webhook ended', { runId: state.runId, error: String(error) });
+    log.warn('could not fetch the summary of a run a webhook ended', {
+      runId: state.runId,
+      error: String(error),
+    });
   }
 }
 
@@ -215,7 +231,10 @@ async function notifySubscribers(state: RunTrackerState): Promise<void> {
       });
     } catch (error) {
       // The subscriber has already closed (cancelled, timed out): nobody is left to tell.
-      log.info('subscriber gone before the run settled', { subscriber: subscriber.workflowId, error: String(error) });
+      log.info('subscriber gone before the run settled', {
+        subscriber: subscriber.workflowId,
+        error: String(error),
+      });
     }
   }
 }

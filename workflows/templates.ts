@@ -3,7 +3,8 @@
 // (unknown step, step that is not an ancestor) when the worker loads it, long before any run renders it.
 // Pure code: the interpreter workflow renders in the sandbox, the registry validates in Node.
 
-export type TemplateSegment = { kind: 'text'; text: string } | { kind: 'ref'; path: string[]; source: string };
+export type TemplateSegment =
+  { kind: 'text'; text: string } | { kind: 'ref'; path: string[]; source: string };
 
 export class TemplateSyntaxError extends Error {
   override name = 'TemplateSyntaxError';
@@ -36,7 +37,9 @@ export function parseTemplate(template: string): TemplateSegment[] {
 function parsePath(source: string, template: string): string[] {
   const path = source.split('.');
   if (source.length === 0 || !path.every((segment) => PATH_SEGMENT.test(segment))) {
-    throw new TemplateSyntaxError(`"{{${source}}}" in template "${template}" is not a dotted path like steps.check.summary`);
+    throw new TemplateSyntaxError(
+      `"{{${source}}}" in template "${template}" is not a dotted path like steps.check.summary`,
+    );
   }
   return path;
 }
@@ -64,7 +67,8 @@ export function renderTemplate(template: string, context: Readonly<Record<string
 function lookup(context: Readonly<Record<string, unknown>>, path: string[]): unknown {
   let value: unknown = context;
   for (const key of path) {
-    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key))
+      return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;

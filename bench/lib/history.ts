@@ -8,7 +8,10 @@ import proto, { type temporal } from '@temporalio/proto';
 type History = temporal.api.history.v1.IHistory;
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 // The package is CommonJS: its namespace is reached through the default export at run time.
-const { EventType, History } = { EventType: proto.temporal.api.enums.v1.EventType, History: proto.temporal.api.history.v1.History };
+const { EventType, History } = {
+  EventType: proto.temporal.api.enums.v1.EventType,
+  History: proto.temporal.api.history.v1.History,
+};
 export { EventType };
 
 export interface WorkflowHistories {

@@ -3,7 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { startPipeline, type ControlDeps } from '../../services/control/pipelines.js';
 import { createPipelineRegistry } from '../../services/pipelines/registry.js';
-import { definePipeline, type AgentStep, type PipelineDefinition } from '../../workflows/pipeline-definition.js';
+import {
+  definePipeline,
+  type AgentStep,
+  type PipelineDefinition,
+} from '../../workflows/pipeline-definition.js';
 import type { PipelineState } from '../../workflows/pipeline.js';
 import { mapLimit } from '../../services/shared/map-limit.js';
 import type { BenchStack } from './stack.js';
@@ -39,29 +43,47 @@ const RESULT_WAITERS = 100;
  * Starts one pipeline per agent in `agents` (an agent may appear many times) and waits for every result, or
  * until `deadlineMs` has passed since the first start: a pipeline without a result by then counts as lost.
  */
-export async function runFleet(stack: BenchStack, definition: PipelineDefinition, agents: readonly string[], deadlineMs: number): Promise<FleetRun> {
-  const deps: ControlDeps = { client: stack.client, registry: createPipelineRegistry([definition]), taskQueue: stack.taskQueue };
+export async function runFleet(
+  stack: BenchStack,
+  definition: PipelineDefinition,
+  agents: readonly string[],
+  deadlineMs: number,
+): Promise<FleetRun> {
+  const deps: ControlDeps = {
+    client: stack.client,
+    registry: createPipelineRegistry([definition]),
+    taskQueue: stack.taskQueue,
+  };
   const batch = randomUUID().slice(0, 8);
   const t0 = performance.now();
   const deadline = Date.now() + deadlineMs;
   let lastResult = t0;
   const started = await mapLimit(agents, START_CONCURRENCY, async (agent, i) => {
-    const { workflowId } = await startPipeline(deps, { name: definition.name, input: { agent }, idempotencyKey: `${batch}-${i}` });
+    const { workflowId } = await startPipeline(deps, {
+      name: definition.name,
+      input: { agent },
+      idempotencyKey: `${batch}-${i}`,
+    });
     return { workflowId, agent };
   });
-  const outcomes = await mapLimit(started, RESULT_WAITERS, async ({ workflowId, agent }): Promise<PipelineOutcome> => {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return { workflowId, agent, error: 'no result before the deadline' };
-    try {
-      const state = await stack.client.connection.withDeadline(new Date(deadline), () =>
-        stack.client.workflow.getHandle(workflowId).result() as Promise<PipelineState>,
-      );
-      lastResult = performance.now();
-      return { workflowId, agent, state };
-    } catch (error) {
-      return { workflowId, agent, error: error instanceof Error ? error.message : String(error) };
-    }
-  });
+  const outcomes = await mapLimit(
+    started,
+    RESULT_WAITERS,
+    async ({ workflowId, agent }): Promise<PipelineOutcome> => {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return { workflowId, agent, error: 'no result before the deadline' };
+      try {
+        const state = await stack.client.connection.withDeadline(
+          new Date(deadline),
+          () => stack.client.workflow.getHandle(workflowId).result() as Promise<PipelineState>,
+        );
+        lastResult = performance.now();
+        return { workflowId, agent, state };
+      } catch (error) {
+        return { workflowId, agent, error: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  );
   return { outcomes, wallMs: lastResult - t0 };
 }
 

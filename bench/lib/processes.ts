@@ -32,13 +32,19 @@ const STDERR_TAIL_LINES = 30;
 
 export async function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
   // One directory per process: each thread (tsx's loader runs in one) writes a profile of its own.
-  const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, `${options.name}-${Date.now()}`)] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(PROJECT_ROOT, options.entry), ...(options.args ?? [])], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...options.env },
-    // stdout is discarded: services log one JSON line per request at info, and writing it is part of their cost.
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
+  const profile = options.cpuProfileDir
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, `${options.name}-${Date.now()}`)]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', path.join(PROJECT_ROOT, options.entry), ...(options.args ?? [])],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...options.env },
+      // stdout is discarded: services log one JSON line per request at info, and writing it is part of their cost.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    },
+  );
   const stderrTail: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail.push(...chunk.toString().split('\n').filter(Boolean));
@@ -48,7 +54,8 @@ export async function startNodeProcess(options: NodeProcessOptions): Promise<Nod
     child.once('spawn', resolve);
     child.once('error', reject);
   });
-  const describeExit = () => `${options.name} exited (code ${child.exitCode}, signal ${child.signalCode}): ${stderrTail.join('\n')}`;
+  const describeExit = () =>
+    `${options.name} exited (code ${child.exitCode}, signal ${child.signalCode}): ${stderrTail.join('\n')}`;
 
   return {
     message<T extends { type: string }>(type: T['type'], timeoutMs = 120_000) {
@@ -64,7 +71,11 @@ export async function startNodeProcess(options: NodeProcessOptions): Promise<Nod
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`${options.name}: no "${type}" message within ${timeoutMs} ms; stderr: ${stderrTail.join('\n')}`));
+          reject(
+            new Error(
+              `${options.name}: no "${type}" message within ${timeoutMs} ms; stderr: ${stderrTail.join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

@@ -6,7 +6,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../services/shared/config.js';
-import { freePort, startTemporalDevServer, type RunningDevServer } from '../../services/shared/temporal-dev-server.js';
+import {
+  freePort,
+  startTemporalDevServer,
+  type RunningDevServer,
+} from '../../services/shared/temporal-dev-server.js';
 import { createTwinClient } from '../../services/twin-api/client.js';
 import { WEBHOOK_EVENTS } from '../../services/twin-api/run-status.js';
 import { EmulatorControl, type RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
@@ -16,7 +20,10 @@ import { cpuSecondsOf, startNodeProcess, stopAll, waitForHttp, type NodeProcess 
 
 /** The worker settings a benchmark may change; anything unset keeps the project default. */
 export type WorkerSettings = Partial<
-  Record<'AGENT_CONCURRENCY_DEFAULT' | 'TWIN_API_RATE_LIMIT_PER_SECOND' | 'TWIN_POLL_RATE_LIMIT_PER_SECOND', number>
+  Record<
+    'AGENT_CONCURRENCY_DEFAULT' | 'TWIN_API_RATE_LIMIT_PER_SECOND' | 'TWIN_POLL_RATE_LIMIT_PER_SECOND',
+    number
+  >
 >;
 
 /**
@@ -24,7 +31,10 @@ export type WorkerSettings = Partial<
  * Twin; the emulator needs no protection, and at those budgets a benchmark would measure them instead of
  * twinflow. Benchmarks that measure speed raise them and say so.
  */
-export const UNLIMITED_TWIN_BUDGET: WorkerSettings = { TWIN_API_RATE_LIMIT_PER_SECOND: 10_000, TWIN_POLL_RATE_LIMIT_PER_SECOND: 10_000 };
+export const UNLIMITED_TWIN_BUDGET: WorkerSettings = {
+  TWIN_API_RATE_LIMIT_PER_SECOND: 10_000,
+  TWIN_POLL_RATE_LIMIT_PER_SECOND: 10_000,
+};
 
 export interface StackOptions {
   agents: number;
@@ -56,7 +66,11 @@ export async function startStack(ctx: BenchContext, options: StackOptions): Prom
   try {
     const server: RunningDevServer = await startTemporalDevServer({ headless: true });
     stoppable.push(server);
-    const common = { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: 'twinflow-bench', LOG_LEVEL: 'warn' };
+    const common = {
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_TASK_QUEUE: 'twinflow-bench',
+      LOG_LEVEL: 'warn',
+    };
     const profile = { cpuProfileDir: ctx.cpuProfileDir };
 
     const emulatorPort = await freePort();
@@ -75,10 +89,16 @@ export async function startStack(ctx: BenchContext, options: StackOptions): Prom
     const twin = createTwinClient({ baseUrl: emulatorUrl, apiKey, timeoutMs: 10_000 });
     const receiverPort = await freePort();
     const receiverUrl = `http://127.0.0.1:${receiverPort}`;
-    const agentIds = Array.from({ length: options.agents }, (_, i) => `agent_bench_${i}_${randomUUID().slice(0, 6)}`);
+    const agentIds = Array.from(
+      { length: options.agents },
+      (_, i) => `agent_bench_${i}_${randomUUID().slice(0, 6)}`,
+    );
     const secrets = await mapLimit(agentIds, SETUP_CONCURRENCY, async (agentId) => {
       await control.createAgent({ agent_id: agentId, script: [INSTANT_RUN] });
-      const hook = await twin.createWebhook(agentId, { url: `${receiverUrl}/webhooks/twin`, events: [...WEBHOOK_EVENTS] });
+      const hook = await twin.createWebhook(agentId, {
+        url: `${receiverUrl}/webhooks/twin`,
+        events: [...WEBHOOK_EVENTS],
+      });
       return hook.signing_secret;
     });
 
@@ -105,7 +125,12 @@ export async function startStack(ctx: BenchContext, options: StackOptions): Prom
       BENCH_WORKFLOW_BUNDLE: await ctx.workflowBundle(),
       ...Object.fromEntries(Object.entries(options.worker ?? {}).map(([key, value]) => [key, String(value)])),
     };
-    const worker = await startNodeProcess({ name: 'worker', entry: 'bench/processes/worker.ts', env: workerEnv, ...profile });
+    const worker = await startNodeProcess({
+      name: 'worker',
+      entry: 'bench/processes/worker.ts',
+      env: workerEnv,
+      ...profile,
+    });
     stoppable.push(worker);
     await worker.message('ready');
 

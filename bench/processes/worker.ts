@@ -16,16 +16,22 @@ async function main(): Promise<void> {
   if (!config.TWIN_API_KEY) throw new Error('TWIN_API_KEY is not set');
   const logger = createLogger('worker', config.LOG_LEVEL);
   Runtime.install({ logger: temporalLogger(logger), shutdownSignals: [] });
-  const twin = createTwinClient({ baseUrl: config.TWIN_API_BASE_URL, apiKey: config.TWIN_API_KEY, timeoutMs: config.TWIN_API_TIMEOUT_MS });
+  const twin = createTwinClient({
+    baseUrl: config.TWIN_API_BASE_URL,
+    apiKey: config.TWIN_API_KEY,
+    timeoutMs: config.TWIN_API_TIMEOUT_MS,
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workers = await createWorkers({ config, connection, twin, logger, workflowBundle: { codePath } });
   const running = workers.run();
   process.once('SIGTERM', () => {
     workers.shutdown();
-    running.finally(() => connection.close()).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    running
+      .finally(() => connection.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
   process.send?.({ type: 'ready' });
   await running;

@@ -72,7 +72,8 @@ export function toCliError(
   if (error instanceof UnknownPipelineError) return usageError(error.message, 'see `twinflow pipelines`');
   if (error instanceof InvalidPipelineInputError || error instanceof InvalidControlRequestError)
     return usageError(error.message);
-  if (error instanceof UnknownStepError) return usageError(error.message, 'see `twinflow status <id>` for its steps');
+  if (error instanceof UnknownStepError)
+    return usageError(error.message, 'see `twinflow status <id>` for its steps');
   if (error instanceof PipelineRunNotFoundError)
     return new CliError(error.message, EXIT.notFound, 'see `twinflow list`');
   if (error instanceof PipelineConflictError) return new CliError(error.message, EXIT.failed);

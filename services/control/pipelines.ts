@@ -24,8 +24,17 @@ import {
   type ApprovalDecision,
   type PipelineState,
 } from '../../workflows/pipeline.js';
-import { PIPELINE_STATUSES, pipelineWorkflowId, type PipelineStatus } from '../../workflows/pipeline-visibility.js';
-import { AgentIdsKey, PipelineNameKey, PipelineStatusKey, RunIdsKey } from '../../workflows/search-attributes.js';
+import {
+  PIPELINE_STATUSES,
+  pipelineWorkflowId,
+  type PipelineStatus,
+} from '../../workflows/pipeline-visibility.js';
+import {
+  AgentIdsKey,
+  PipelineNameKey,
+  PipelineStatusKey,
+  RunIdsKey,
+} from '../../workflows/search-attributes.js';
 import type { PipelineInput, PipelineRegistry } from '../pipelines/registry.js';
 
 export interface ControlDeps {
@@ -85,7 +94,11 @@ const GRPC = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
 const UNAVAILABLE_CODES: readonly number[] = [GRPC.UNAVAILABLE, GRPC.DEADLINE_EXCEEDED];
 
 /** Bounds the call and translates Temporal's errors into this module's, so callers see one vocabulary. */
-async function temporalCall<T>(deps: ControlDeps, workflowId: string | undefined, call: () => Promise<T>): Promise<T> {
+async function temporalCall<T>(
+  deps: ControlDeps,
+  workflowId: string | undefined,
+  call: () => Promise<T>,
+): Promise<T> {
   const deadline = new Date(Date.now() + (deps.callTimeoutMs ?? 10_000));
   try {
     return await deps.client.connection.withDeadline(deadline, call);
@@ -102,7 +115,8 @@ function isUnavailable(error: unknown): boolean {
 
 function refWorkflowId(deps: ControlDeps, ref: PipelineRef): string {
   deps.registry.require(ref.name);
-  if (!IDEMPOTENCY_KEY.test(ref.key)) throw new InvalidControlRequestError(`"${ref.key}" is not a valid pipeline run key`);
+  if (!IDEMPOTENCY_KEY.test(ref.key))
+    throw new InvalidControlRequestError(`"${ref.key}" is not a valid pipeline run key`);
   return pipelineWorkflowId(ref.name, ref.key);
 }
 
@@ -125,14 +139,20 @@ export interface StartedPipeline {
 /** Pipeline input travels in the workflow input next to the definition: well under Temporal's 2 MB payload limit. */
 export const MAX_PIPELINE_INPUT_BYTES = 256 * 1024;
 
-export async function startPipeline(deps: ControlDeps, request: StartPipelineRequest): Promise<StartedPipeline> {
+export async function startPipeline(
+  deps: ControlDeps,
+  request: StartPipelineRequest,
+): Promise<StartedPipeline> {
   const pipeline = deps.registry.require(request.name);
   const key = request.idempotencyKey ?? randomUUID();
-  if (!IDEMPOTENCY_KEY.test(key)) throw new InvalidControlRequestError(`idempotency key "${key}" must match ${IDEMPOTENCY_KEY}`);
+  if (!IDEMPOTENCY_KEY.test(key))
+    throw new InvalidControlRequestError(`idempotency key "${key}" must match ${IDEMPOTENCY_KEY}`);
   const input = pipeline.parseInput(request.input ?? {});
   const bytes = Buffer.byteLength(JSON.stringify(input));
   if (bytes > MAX_PIPELINE_INPUT_BYTES) {
-    throw new InvalidControlRequestError(`pipeline input is ${bytes} bytes; at most ${MAX_PIPELINE_INPUT_BYTES} are accepted`);
+    throw new InvalidControlRequestError(
+      `pipeline input is ${bytes} bytes; at most ${MAX_PIPELINE_INPUT_BYTES} are accepted`,
+    );
   }
   return startValidatedPipeline(deps, { name: pipeline.name, key, input });
 }
@@ -174,12 +194,17 @@ export async function startValidatedPipeline(
  * Cancels the workflow; every in-flight step stops its Twin run before the pipeline records "cancelled". The
  * reason, if any, is recorded in the history (the Web UI shows it), which the SDK's handle.cancel() cannot do.
  */
-export async function cancelPipeline(deps: ControlDeps, ref: PipelineRef, options: { reason?: string } = {}): Promise<void> {
+export async function cancelPipeline(
+  deps: ControlDeps,
+  ref: PipelineRef,
+  options: { reason?: string } = {},
+): Promise<void> {
   const workflowId = refWorkflowId(deps, ref);
   await temporalCall(deps, workflowId, async () => {
     // Temporal accepts a cancel request for a closed run as a no-op: say so instead.
     const { status } = await deps.client.workflow.getHandle(workflowId).describe();
-    if (status.name !== 'RUNNING') throw new PipelineConflictError(`pipeline run ${workflowId} has already ended (${status.name})`);
+    if (status.name !== 'RUNNING')
+      throw new PipelineConflictError(`pipeline run ${workflowId} has already ended (${status.name})`);
     await deps.client.workflowService.requestCancelWorkflowExecution({
       namespace: deps.client.options.namespace,
       workflowExecution: { workflowId },
@@ -193,27 +218,40 @@ export async function cancelPipeline(deps: ControlDeps, ref: PipelineRef, option
 /** No new step starts until resumed; steps already running finish. */
 export async function pausePipeline(deps: ControlDeps, ref: PipelineRef): Promise<void> {
   const workflowId = refWorkflowId(deps, ref);
-  await temporalCall(deps, workflowId, () => deps.client.workflow.getHandle(workflowId).signal(pausePipelineSignal));
+  await temporalCall(deps, workflowId, () =>
+    deps.client.workflow.getHandle(workflowId).signal(pausePipelineSignal),
+  );
 }
 
 export async function resumePipeline(deps: ControlDeps, ref: PipelineRef): Promise<void> {
   const workflowId = refWorkflowId(deps, ref);
-  await temporalCall(deps, workflowId, () => deps.client.workflow.getHandle(workflowId).signal(resumePipelineSignal));
+  await temporalCall(deps, workflowId, () =>
+    deps.client.workflow.getHandle(workflowId).signal(resumePipelineSignal),
+  );
 }
 
 export type ApproveStepRequest = ApprovalDecision;
 
 /** Returns the approval step once it has settled; PipelineConflictError if the step is not waiting. */
-export async function approveStep(deps: ControlDeps, ref: PipelineRef, decision: ApproveStepRequest): Promise<StepState> {
+export async function approveStep(
+  deps: ControlDeps,
+  ref: PipelineRef,
+  decision: ApproveStepRequest,
+): Promise<StepState> {
   const workflowId = refWorkflowId(deps, ref);
   const { definition } = deps.registry.require(ref.name);
-  if (!definition.steps.some((s) => s.id === decision.stepId)) throw new UnknownStepError(ref.name, decision.stepId);
+  if (!definition.steps.some((s) => s.id === decision.stepId))
+    throw new UnknownStepError(ref.name, decision.stepId);
   return temporalCall(deps, workflowId, async () => {
     try {
-      return await deps.client.workflow.getHandle(workflowId).executeUpdate(approveStepUpdate, { args: [decision] });
+      return await deps.client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(approveStepUpdate, { args: [decision] });
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) throw new PipelineConflictError(error.cause?.message ?? error.message);
-      if (isGrpcCode(error, GRPC.NOT_FOUND)) throw new PipelineConflictError(`pipeline run ${workflowId} has already ended`);
+      if (error instanceof WorkflowUpdateFailedError)
+        throw new PipelineConflictError(error.cause?.message ?? error.message);
+      if (isGrpcCode(error, GRPC.NOT_FOUND))
+        throw new PipelineConflictError(`pipeline run ${workflowId} has already ended`);
       throw error;
     }
   });
@@ -278,12 +316,16 @@ async function pipelineState(
   }
 }
 
-async function finalState(handle: WorkflowHandle<typeof pipelineWorkflow>): Promise<PipelineState | undefined> {
+async function finalState(
+  handle: WorkflowHandle<typeof pipelineWorkflow>,
+): Promise<PipelineState | undefined> {
   try {
     return await handle.result();
   } catch (error) {
     const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
-    return failure instanceof ApplicationFailure ? (failure.details?.[0] as PipelineState | undefined) : undefined;
+    return failure instanceof ApplicationFailure
+      ? (failure.details?.[0] as PipelineState | undefined)
+      : undefined;
   }
 }
 
@@ -314,7 +356,8 @@ export function pipelineListQuery(filter: ListPipelinesFilter): string {
   const clauses = [`WorkflowId STARTS_WITH "pipeline/"`];
   const add = (field: string, value: string | undefined) => {
     if (value === undefined) return;
-    if (!SAFE_QUERY_VALUE.test(value)) throw new InvalidControlRequestError(`${field} "${value}" contains characters a filter cannot take`);
+    if (!SAFE_QUERY_VALUE.test(value))
+      throw new InvalidControlRequestError(`${field} "${value}" contains characters a filter cannot take`);
     clauses.push(`${field} = "${value}"`);
   };
   if (filter.status !== undefined && !PIPELINE_STATUSES.includes(filter.status)) {
@@ -326,7 +369,10 @@ export function pipelineListQuery(filter: ListPipelinesFilter): string {
   return clauses.join(' AND ');
 }
 
-export async function listPipelines(deps: ControlDeps, filter: ListPipelinesFilter = {}): Promise<PipelineRunSummary[]> {
+export async function listPipelines(
+  deps: ControlDeps,
+  filter: ListPipelinesFilter = {},
+): Promise<PipelineRunSummary[]> {
   const query = pipelineListQuery(filter);
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 1_000);
   return temporalCall(deps, undefined, async () => {

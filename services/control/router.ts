@@ -78,7 +78,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
     parsed = schema.safeParse(value);
   } catch (error) {
     // z.json() recurses: a small body nested a few thousand levels deep exhausts the stack. A client error.
-    if (error instanceof RangeError) throw new HttpProblem(400, `invalid ${what}: nested too deeply`, 'invalid_request');
+    if (error instanceof RangeError)
+      throw new HttpProblem(400, `invalid ${what}: nested too deeply`, 'invalid_request');
     throw error;
   }
   if (!parsed.success) throw new ValidationProblem(what, parsed.error);
@@ -95,7 +96,9 @@ function authenticate(token: string) {
   return async (ctx: Context, next: Next) => {
     const match = /^Bearer ([^\s]+)$/i.exec(ctx.get('authorization'));
     if (!match?.[1] || !sameToken(match[1], token)) {
-      throw new HttpProblem(401, 'a valid bearer token is required', 'unauthorized', { 'WWW-Authenticate': 'Bearer' });
+      throw new HttpProblem(401, 'a valid bearer token is required', 'unauthorized', {
+        'WWW-Authenticate': 'Bearer',
+      });
     }
     await next();
   };
@@ -114,7 +117,11 @@ function requireJsonBody() {
 
 function problemOf(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
-  if (error instanceof UnknownPipelineError || error instanceof PipelineRunNotFoundError || error instanceof UnknownStepError) {
+  if (
+    error instanceof UnknownPipelineError ||
+    error instanceof PipelineRunNotFoundError ||
+    error instanceof UnknownStepError
+  ) {
     return new HttpProblem(404, error.message, 'not_found');
   }
   if (error instanceof InvalidPipelineInputError || error instanceof InvalidControlRequestError) {
@@ -122,7 +129,13 @@ function problemOf(error: unknown): HttpProblem | undefined {
   }
   if (error instanceof PipelineConflictError) return new HttpProblem(409, error.message, 'conflict');
   if (error instanceof TemporalUnavailableError) {
-    return new HttpProblem(503, error.message, 'temporal_unavailable', { 'Retry-After': '5' }, { cause: error });
+    return new HttpProblem(
+      503,
+      error.message,
+      'temporal_unavailable',
+      { 'Retry-After': '5' },
+      { cause: error },
+    );
   }
   const status = clientErrorStatus(error);
   if (status === undefined) return undefined;

@@ -76,7 +76,9 @@ export function createPipelineRegistry(
     const registration = 'definition' in entry ? entry : { definition: entry };
     const pipeline = register(registration, options);
     if (byName.has(pipeline.name)) {
-      throw new PipelineDefinitionError(pipeline.name, [{ message: 'registered twice: pipeline names must be unique' }]);
+      throw new PipelineDefinitionError(pipeline.name, [
+        { message: 'registered twice: pipeline names must be unique' },
+      ]);
     }
     byName.set(pipeline.name, pipeline);
   }
@@ -111,11 +113,14 @@ function register(registration: PipelineRegistration, options: RegistryOptions):
         parsed = schema.safeParse(input);
       } catch (error) {
         // z.json() recurses: input nested a few thousand levels deep exhausts the stack.
-        if (error instanceof RangeError) throw new InvalidPipelineInputError(definition.name, ['input: nested too deeply']);
+        if (error instanceof RangeError)
+          throw new InvalidPipelineInputError(definition.name, ['input: nested too deeply']);
         throw error;
       }
       if (parsed.success) return parsed.data;
-      const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'input'}: ${i.message}`);
+      const problems = parsed.error.issues.map(
+        (i) => `${i.path.length > 0 ? i.path.join('.') : 'input'}: ${i.message}`,
+      );
       throw new InvalidPipelineInputError(definition.name, problems);
     },
   };

@@ -54,7 +54,11 @@ export interface TemporalHandoffOptions {
  * WorkflowExecutionAlreadyStartedError instead of a fresh tracker, which is how a late duplicate is told
  * apart; dedupe therefore lives in Temporal and holds across receiver processes.
  */
-export function createTemporalHandoff({ client, taskQueue, reconcileAfterMs }: TemporalHandoffOptions): EventHandoff {
+export function createTemporalHandoff({
+  client,
+  taskQueue,
+  reconcileAfterMs,
+}: TemporalHandoffOptions): EventHandoff {
   return {
     async deliver(observation, signal) {
       try {

@@ -88,7 +88,13 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
   });
-  const app = createReceiverApp({ config, secrets, handoff, logger, controlRouter: controlRouter(config, client, logger) });
+  const app = createReceiverApp({
+    config,
+    secrets,
+    handoff,
+    logger,
+    controlRouter: controlRouter(config, client, logger),
+  });
 
   const server = createServer(app.callback());
   const address = await listen(server, config.RECEIVER_PORT, config.RECEIVER_HOST);

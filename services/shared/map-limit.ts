@@ -2,7 +2,11 @@
 // keep the system busy, never so many that the caller itself becomes the bottleneck or floods Temporal.
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the order of `items`. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {

@@ -49,7 +49,9 @@ export async function freePort(): Promise<number> {
 
 export function requireTemporalBinary(binary = TEMPORAL_BINARY): string {
   if (!existsSync(binary)) {
-    throw new Error(`Temporal CLI not found at ${binary}: run \`npm run setup\` (scripts/ensure-temporal.sh) first`);
+    throw new Error(
+      `Temporal CLI not found at ${binary}: run \`npm run setup\` (scripts/ensure-temporal.sh) first`,
+    );
   }
   return binary;
 }
@@ -70,7 +72,12 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((l) => options.onOutput?.(l));
+  const forward = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((l) => options.onOutput?.(l));
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
 
@@ -83,7 +90,12 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     await stop();
     throw error;
   }
-  return { address, uiUrl: uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`, process: child, stop };
+  return {
+    address,
+    uiUrl: uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`,
+    process: child,
+    stop,
+  };
 }
 
 async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -104,7 +116,9 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  throw new Error(`temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+  throw new Error(
+    `temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`,
+  );
 }
 
 /**

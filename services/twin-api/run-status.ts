@@ -8,7 +8,13 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const OUTCOMES = ['success', 'partial', 'fail'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const WEBHOOK_EVENTS = ['run.started', 'run.completed', 'run.failed', 'run.stopped', 'run.paused'] as const;
+export const WEBHOOK_EVENTS = [
+  'run.started',
+  'run.completed',
+  'run.failed',
+  'run.stopped',
+  'run.paused',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 const STATUS_WORDS: Record<string, RunStatus> = {
@@ -105,7 +111,10 @@ export function observationOfRunRecord(
   source: RunObservation['source'],
 ): RunObservation {
   const status = normaliseRunStatus(run.status);
-  if (!status) throw new UndocumentedRunStatusError(`Twin answered an undocumented run status "${run.status}" for ${run.run_id}`);
+  if (!status)
+    throw new UndocumentedRunStatusError(
+      `Twin answered an undocumented run status "${run.status}" for ${run.run_id}`,
+    );
   return {
     runId: run.run_id,
     agentId: run.agent_id,

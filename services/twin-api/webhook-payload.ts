@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { OUTCOMES, WEBHOOK_EVENTS, statusOfWebhookEvent, type RunObservation } from './run-status.js';
 
-const isoTimestamp = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO-8601 timestamp');
+const isoTimestamp = z
+  .string()
+  .refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO-8601 timestamp');
 
 export const webhookPayloadSchema = z.object({
   event: z.enum(WEBHOOK_EVENTS),

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: temporalLogger(logger),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}` } } },
+    telemetryOptions: {
+      metrics: { prometheus: { bindAddress: `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}` } },
+    },
   });
   const twin = createTwinClient({
     baseUrl: config.TWIN_API_BASE_URL,
@@ -42,7 +44,10 @@ async function main(): Promise<void> {
       pipelines,
       workflowsPath: WORKFLOWS_PATH,
     });
-    logger.info({ metrics: `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}` }, 'prometheus metrics exposed');
+    logger.info(
+      { metrics: `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}` },
+      'prometheus metrics exposed',
+    );
     await workers.run();
   } finally {
     await connection.close();

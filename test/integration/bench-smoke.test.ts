@@ -41,7 +41,9 @@ async function runQuickBench(out: string): Promise<BenchRun> {
 /** The rows of the results table (the machine table has rows too). */
 function tableRows(report: string): string[] {
   const results = report.slice(report.indexOf('## Results'), report.indexOf('## Notes'));
-  return results.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| benchmark ') && !line.startsWith('| ---'));
+  return results
+    .split('\n')
+    .filter((line) => line.startsWith('| ') && !line.startsWith('| benchmark ') && !line.startsWith('| ---'));
 }
 
 describe('npm run bench -- --quick', () => {
@@ -68,7 +70,11 @@ describe('npm run bench -- --quick', () => {
 
   it('has table rows for every benchmark', () => {
     const rows = tableRows(run.report);
-    for (const title of TITLES) expect(rows.some((row) => row.startsWith(`| ${title} |`)), title).toBe(true);
+    for (const title of TITLES)
+      expect(
+        rows.some((row) => row.startsWith(`| ${title} |`)),
+        title,
+      ).toBe(true);
   });
 
   it('gives every row a value, a baseline column and a verdict column', () => {

@@ -38,7 +38,12 @@ async function serve(control: PipelineWorld['control']): Promise<Listening> {
   const logger = createLogger('control-api-test', 'silent');
   const secrets = await SigningSecrets.load({ envSecrets: ['whsec_control_api_test'], logger });
   const handoff = createTemporalHandoff({ client: control.client, taskQueue: control.taskQueue });
-  const controlRouter = createControlRouter({ ...control, token: TOKEN, maxBodyBytes: MAX_BODY, callTimeoutMs: 1_000 });
+  const controlRouter = createControlRouter({
+    ...control,
+    token: TOKEN,
+    maxBodyBytes: MAX_BODY,
+    callTimeoutMs: 1_000,
+  });
   const app = createReceiverApp({ config: loadConfig({}), secrets, handoff, logger, controlRouter });
   return listenOnEphemeralPort(app.callback());
 }
@@ -69,9 +74,18 @@ async function call(path: string, options: Call = {}) {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== null) headers.authorization = `Bearer ${options.token ?? TOKEN}`;
   if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const response = await fetch(`${options.base ?? api.url}${path}`, { method: options.method ?? 'GET', headers, body: options.body });
+  const response = await fetch(`${options.base ?? api.url}${path}`, {
+    method: options.method ?? 'GET',
+    headers,
+    body: options.body,
+  });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 const post = (path: string, body: unknown, options: Call = {}) =>
@@ -80,7 +94,12 @@ const post = (path: string, body: unknown, options: Call = {}) =>
 function expectProblem(answer: Awaited<ReturnType<typeof call>>, status: number): void {
   expect(answer.status).toBe(status);
   expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(answer.json()).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String) });
+  expect(answer.json()).toMatchObject({
+    type: 'about:blank',
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
 }
 
 async function startDemo(key: string) {
@@ -102,17 +121,33 @@ describe('authentication', () => {
   });
 
   it('answers 401 for another scheme', async () => {
-    expectProblem(await call('/api/pipelines', { token: null, headers: { authorization: `Basic ${TOKEN}` } }), 401);
+    expectProblem(
+      await call('/api/pipelines', { token: null, headers: { authorization: `Basic ${TOKEN}` } }),
+      401,
+    );
   });
 
   it('checks the token before reading the body', async () => {
-    expectProblem(await post('/api/pipelines/api-demo/runs', '{not json', { token: 'wrong-token-wrong-token' }), 401);
+    expectProblem(
+      await post('/api/pipelines/api-demo/runs', '{not json', { token: 'wrong-token-wrong-token' }),
+      401,
+    );
   });
 
   it('lists the registered pipelines with the right token', async () => {
     const answer = await call('/api/pipelines');
     expect(answer.status).toBe(200);
-    expect(answer.json()).toMatchObject({ pipelines: [{ name: 'api-demo', steps: [{ id: 'gate', kind: 'approval' }, { id: 'work', kind: 'agent' }] }] });
+    expect(answer.json()).toMatchObject({
+      pipelines: [
+        {
+          name: 'api-demo',
+          steps: [
+            { id: 'gate', kind: 'approval' },
+            { id: 'work', kind: 'agent' },
+          ],
+        },
+      ],
+    });
   });
 });
 
@@ -120,19 +155,30 @@ describe('starting and steering a pipeline', () => {
   it('starts a run: 201 with its workflow ID', async () => {
     const { answer } = await startDemo('http-start-1');
     expect(answer.status).toBe(201);
-    expect(answer.json()).toMatchObject({ workflowId: 'pipeline/api-demo/http-start-1', key: 'http-start-1', started: true });
+    expect(answer.json()).toMatchObject({
+      workflowId: 'pipeline/api-demo/http-start-1',
+      key: 'http-start-1',
+      started: true,
+    });
   });
 
   it('answers 200 with the same run for a repeated idempotency key', async () => {
     await startDemo('http-start-2');
-    const again = await post('/api/pipelines/api-demo/runs', { input: { agent: 'other' }, idempotencyKey: 'http-start-2' });
+    const again = await post('/api/pipelines/api-demo/runs', {
+      input: { agent: 'other' },
+      idempotencyKey: 'http-start-2',
+    });
     expect(again.status).toBe(200);
     expect(again.json()).toMatchObject({ workflowId: 'pipeline/api-demo/http-start-2', started: false });
   });
 
   it('takes the idempotency key from the Idempotency-Key header too', async () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
-    const answer = await post('/api/pipelines/api-demo/runs', { input: { agent } }, { headers: { 'idempotency-key': 'http-header-key' } });
+    const answer = await post(
+      '/api/pipelines/api-demo/runs',
+      { input: { agent } },
+      { headers: { 'idempotency-key': 'http-header-key' } },
+    );
     expect(answer.json()).toMatchObject({ workflowId: 'pipeline/api-demo/http-header-key' });
   });
 
@@ -140,9 +186,19 @@ describe('starting and steering a pipeline', () => {
     await startDemo('http-status');
     const answer = await eventually('the gate to wait', async () => {
       const status = await call('/api/pipelines/api-demo/runs/http-status');
-      return (status.json().state as { status?: string } | undefined)?.status === 'waiting_approval' ? status : undefined;
+      return (status.json().state as { status?: string } | undefined)?.status === 'waiting_approval'
+        ? status
+        : undefined;
     });
-    expect(answer.json()).toMatchObject({ execution: 'RUNNING', state: { steps: [{ id: 'gate', status: 'waiting_approval' }, { id: 'work', status: 'pending' }] } });
+    expect(answer.json()).toMatchObject({
+      execution: 'RUNNING',
+      state: {
+        steps: [
+          { id: 'gate', status: 'waiting_approval' },
+          { id: 'work', status: 'pending' },
+        ],
+      },
+    });
   });
 
   it('approves a waiting step and the pipeline finishes', async () => {
@@ -178,7 +234,11 @@ describe('starting and steering a pipeline', () => {
     await startDemo('http-list');
     const answer = await eventually('the run to be listed', async () => {
       const listed = await call('/api/pipelines/api-demo/runs?status=waiting_approval');
-      return (listed.json().runs as { workflowId: string }[]).some((r) => r.workflowId === 'pipeline/api-demo/http-list') ? listed : undefined;
+      return (listed.json().runs as { workflowId: string }[]).some(
+        (r) => r.workflowId === 'pipeline/api-demo/http-list',
+      )
+        ? listed
+        : undefined;
     });
     expect(answer.status).toBe(200);
   });
@@ -202,11 +262,19 @@ describe('client errors', () => {
   });
 
   it('answers 413 for a body over the limit', async () => {
-    expectProblem(await post('/api/pipelines/api-demo/runs', { input: { agent: 'x'.repeat(MAX_BODY * 2) } }), 413);
+    expectProblem(
+      await post('/api/pipelines/api-demo/runs', { input: { agent: 'x'.repeat(MAX_BODY * 2) } }),
+      413,
+    );
   });
 
   it('answers 415 for a body that is not JSON', async () => {
-    expectProblem(await post('/api/pipelines/api-demo/runs', 'input=1', { contentType: 'application/x-www-form-urlencoded' }), 415);
+    expectProblem(
+      await post('/api/pipelines/api-demo/runs', 'input=1', {
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+      415,
+    );
   });
 
   it('answers 400 for an unknown body field', async () => {
@@ -238,8 +306,15 @@ describe('client errors', () => {
       fc.json(),
       fc.string(),
       fc.jsonValue().map((v) => JSON.stringify({ input: v })),
-      fc.record({ input: fc.dictionary(fc.string(), fc.jsonValue()), idempotencyKey: fc.string() }).map((v) => JSON.stringify(v)),
-      fc.record({ approved: fc.jsonValue(), by: fc.jsonValue(), comment: fc.jsonValue() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+      fc
+        .record({ input: fc.dictionary(fc.string(), fc.jsonValue()), idempotencyKey: fc.string() })
+        .map((v) => JSON.stringify(v)),
+      fc
+        .record(
+          { approved: fc.jsonValue(), by: fc.jsonValue(), comment: fc.jsonValue() },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), body, async (route, text) => {
@@ -253,7 +328,9 @@ describe('client errors', () => {
   it('never answers 5xx for odd path segments', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), async (name, key) => {
-        const answer = await call(`/api/pipelines/${encodeURIComponent(name)}/runs/${encodeURIComponent(key)}`);
+        const answer = await call(
+          `/api/pipelines/${encodeURIComponent(name)}/runs/${encodeURIComponent(key)}`,
+        );
         expect(answer.status).toBeLessThan(500);
       }),
       { numRuns: 100 },
@@ -263,7 +340,11 @@ describe('client errors', () => {
 
 describe('with Temporal unreachable', () => {
   it('answers 503 with Retry-After', async () => {
-    const answer = await post('/api/pipelines/api-demo/runs', { input: { agent: 'a' } }, { base: unreachable.api.url });
+    const answer = await post(
+      '/api/pipelines/api-demo/runs',
+      { input: { agent: 'a' } },
+      { base: unreachable.api.url },
+    );
     expectProblem(answer, 503);
     expect(answer.headers.get('retry-after')).toBe('5');
   });

@@ -35,8 +35,16 @@ afterAll(() => world.close());
 describe('startPipeline', () => {
   it('maps the idempotency key to the workflow ID pipeline/<name>/<key>', async () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
-    const started = await startPipeline(world.control, { name: 'control-single', input: { agent }, idempotencyKey: 'release-42' });
-    expect(started).toMatchObject({ workflowId: 'pipeline/control-single/release-42', key: 'release-42', started: true });
+    const started = await startPipeline(world.control, {
+      name: 'control-single',
+      input: { agent },
+      idempotencyKey: 'release-42',
+    });
+    expect(started).toMatchObject({
+      workflowId: 'pipeline/control-single/release-42',
+      key: 'release-42',
+      started: true,
+    });
     await world.stack.client.workflow.getHandle(started.workflowId).result();
   });
 
@@ -73,11 +81,17 @@ describe('startPipeline', () => {
   });
 
   it('refuses an unknown pipeline', async () => {
-    await expect(startPipeline(world.control, { name: 'nope', input: {} })).rejects.toBeInstanceOf(UnknownPipelineError);
+    await expect(startPipeline(world.control, { name: 'nope', input: {} })).rejects.toBeInstanceOf(
+      UnknownPipelineError,
+    );
   });
 
   it('refuses a key that cannot be part of a workflow ID', async () => {
-    const start = startPipeline(world.control, { name: 'control-single', input: { agent: 'a' }, idempotencyKey: 'a/b' });
+    const start = startPipeline(world.control, {
+      name: 'control-single',
+      input: { agent: 'a' },
+      idempotencyKey: 'a/b',
+    });
     await expect(start).rejects.toBeInstanceOf(InvalidControlRequestError);
   });
 });
@@ -85,12 +99,19 @@ describe('startPipeline', () => {
 describe('getPipelineStatus', () => {
   it('reports each step with its run IDs, attempts and duration', async () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
-    const { key, workflowId } = await startPipeline(world.control, { name: 'control-single', input: { agent } });
+    const { key, workflowId } = await startPipeline(world.control, {
+      name: 'control-single',
+      input: { agent },
+    });
     await world.stack.client.workflow.getHandle(workflowId).result();
     const [run] = await world.stack.runsOf(agent);
     const status = await getPipelineStatus(world.control, { name: 'control-single', key });
     expect(status).toMatchObject({ workflowId, execution: 'COMPLETED', state: { status: 'succeeded' } });
-    expect(stepsById(status.state).only).toMatchObject({ status: 'succeeded', runIds: [run?.run_id], attempts: 1 });
+    expect(stepsById(status.state).only).toMatchObject({
+      status: 'succeeded',
+      runIds: [run?.run_id],
+      attempts: 1,
+    });
     expect(stepsById(status.state).only?.durationMs).toBeGreaterThan(0);
   });
 
@@ -103,9 +124,14 @@ describe('getPipelineStatus', () => {
 describe('cancelPipeline', () => {
   it('refuses a run that has already ended', async () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
-    const { key, workflowId } = await startPipeline(world.control, { name: 'control-single', input: { agent } });
+    const { key, workflowId } = await startPipeline(world.control, {
+      name: 'control-single',
+      input: { agent },
+    });
     await world.stack.client.workflow.getHandle(workflowId).result();
-    await expect(cancelPipeline(world.control, { name: 'control-single', key })).rejects.toBeInstanceOf(PipelineConflictError);
+    await expect(cancelPipeline(world.control, { name: 'control-single', key })).rejects.toBeInstanceOf(
+      PipelineConflictError,
+    );
   });
 
   it('says when there is no such run', async () => {
@@ -120,7 +146,9 @@ describe('listPipelines', () => {
     const { workflowId } = await startPipeline(world.control, { name: 'control-single', input: { agent } });
     await world.stack.client.workflow.getHandle(workflowId).result();
     const listed = await eventually('the run to be listed', async () =>
-      (await listPipelines(world.control, { pipeline: 'control-single', status: 'succeeded' })).find((r) => r.workflowId === workflowId),
+      (await listPipelines(world.control, { pipeline: 'control-single', status: 'succeeded' })).find(
+        (r) => r.workflowId === workflowId,
+      ),
     );
     expect(listed).toMatchObject({ pipeline: 'control-single', status: 'succeeded' });
   });
@@ -135,7 +163,9 @@ describe('with Temporal unreachable', () => {
   it('every call fails with TemporalUnavailableError', async () => {
     const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
     const control = { ...world.control, client: new Client({ connection }), callTimeoutMs: 1_000 };
-    await expect(startPipeline(control, { name: 'control-single', input: { agent: 'a' } })).rejects.toBeInstanceOf(TemporalUnavailableError);
+    await expect(
+      startPipeline(control, { name: 'control-single', input: { agent: 'a' } }),
+    ).rejects.toBeInstanceOf(TemporalUnavailableError);
     await connection.close();
   });
 });

@@ -29,7 +29,13 @@ const instructions = definePipeline({
   name: 'admin-instructions',
   steps: [
     { id: 'wait', kind: 'wait', duration: '200 milliseconds' },
-    { id: 'update', kind: 'instructions', agent: '{{input.agent}}', after: ['wait'], content: 'Review {{input.repo}} every morning.' },
+    {
+      id: 'update',
+      kind: 'instructions',
+      agent: '{{input.agent}}',
+      after: ['wait'],
+      content: 'Review {{input.repo}} every morning.',
+    },
   ],
 });
 
@@ -49,14 +55,21 @@ describe('reschedule steps', () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
     const { handle } = await world.start('admin-schedule', { agent });
     await handle.result();
-    expect(await world.stack.twin.getSchedule(agent)).toEqual({ schedule: { cron: WEEKDAYS_AT_NINE, paused: true } });
+    expect(await world.stack.twin.getSchedule(agent)).toEqual({
+      schedule: { cron: WEEKDAYS_AT_NINE, paused: true },
+    });
   });
 
   it('resume and delete it', async () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
     const { handle } = await world.start('admin-schedule-lifecycle', { agent });
     const steps = stepsById(await handle.result());
-    expect(Object.values(steps).map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(Object.values(steps).map((s) => s.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
     expect(await world.stack.twin.getSchedule(agent)).toEqual({ schedule: null });
   });
 
@@ -76,7 +89,9 @@ describe('an instructions step', () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
     const { handle } = await world.start('admin-instructions', { agent, repo: 'acme/web' });
     await handle.result();
-    expect(await world.stack.twin.getInstructions(agent)).toMatchObject({ instructions: { content: 'Review acme/web every morning.' } });
+    expect(await world.stack.twin.getInstructions(agent)).toMatchObject({
+      instructions: { content: 'Review acme/web every morning.' },
+    });
   });
 });
 
@@ -91,6 +106,8 @@ describe('a wait step', () => {
   it('fails when the time does not parse', async () => {
     const { handle } = await world.start('admin-wait-until', { at: 'tomorrow-ish' });
     await failureOf(handle.result());
-    expect(stepsById(await handle.query(pipelineStateQuery)).until?.error).toBe('until "tomorrow-ish" is not an ISO-8601 time');
+    expect(stepsById(await handle.query(pipelineStateQuery)).until?.error).toBe(
+      'until "tomorrow-ish" is not an ISO-8601 time',
+    );
   });
 });

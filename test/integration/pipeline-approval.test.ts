@@ -1,7 +1,12 @@
 // Approval steps: the pipeline waits for a human decision by update or signal, with or without a deadline,
 // and pause holds back new steps while running ones finish.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveStep, PipelineConflictError, pausePipeline, resumePipeline } from '../../services/control/pipelines.js';
+import {
+  approveStep,
+  PipelineConflictError,
+  pausePipeline,
+  resumePipeline,
+} from '../../services/control/pipelines.js';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
 import { approveStepSignal, pipelineStateQuery, type PipelineState } from '../../workflows/pipeline.js';
 import { eventually } from '../support/twinflow-stack.js';
@@ -11,7 +16,13 @@ const gated = definePipeline({
   name: 'approval-gated',
   steps: [
     { id: 'gate', kind: 'approval', prompt: 'Ship {{input.release}}?' },
-    { id: 'ship', kind: 'agent', agent: '{{input.agent}}', after: ['gate'], message: 'approved by {{steps.gate.decidedBy}}: {{steps.gate.comment}}' },
+    {
+      id: 'ship',
+      kind: 'agent',
+      agent: '{{input.agent}}',
+      after: ['gate'],
+      message: 'approved by {{steps.gate.decidedBy}}: {{steps.gate.comment}}',
+    },
   ],
 });
 
@@ -45,7 +56,10 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-function waitingAt(handle: Awaited<ReturnType<PipelineWorld['start']>>['handle'], stepId: string): Promise<PipelineState> {
+function waitingAt(
+  handle: Awaited<ReturnType<PipelineWorld['start']>>['handle'],
+  stepId: string,
+): Promise<PipelineState> {
   return eventually(`step ${stepId} to wait for approval`, async () => {
     const state = await handle.query(pipelineStateQuery);
     return stepsById(state)[stepId]?.status === 'waiting_approval' ? state : undefined;
@@ -68,7 +82,11 @@ describe('an approval step', () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
     const { key, handle } = await world.start('approval-gated', { agent, release: 'v2.2' });
     await waitingAt(handle, 'gate');
-    const step = await approveStep(world.control, { name: 'approval-gated', key }, { stepId: 'gate', approved: true, by: 'ada', comment: 'lgtm' });
+    const step = await approveStep(
+      world.control,
+      { name: 'approval-gated', key },
+      { stepId: 'gate', approved: true, by: 'ada', comment: 'lgtm' },
+    );
     await handle.result();
     const [run] = await world.stack.runsOf(agent);
     expect(step).toMatchObject({ id: 'gate', status: 'succeeded', decidedBy: 'ada', comment: 'lgtm' });
@@ -79,7 +97,11 @@ describe('an approval step', () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
     const { key, handle } = await world.start('approval-gated', { agent, release: 'v2.3' });
     await waitingAt(handle, 'gate');
-    const step = await approveStep(world.control, { name: 'approval-gated', key }, { stepId: 'gate', approved: false, by: 'bob', comment: 'not today' });
+    const step = await approveStep(
+      world.control,
+      { name: 'approval-gated', key },
+      { stepId: 'gate', approved: false, by: 'bob', comment: 'not today' },
+    );
     const failure = await failureOf(handle.result());
     expect(step).toMatchObject({ status: 'failed', error: 'rejected by bob: not today' });
     expect(failure.cause?.toString()).toMatch(/failed at step gate/);
@@ -98,7 +120,11 @@ describe('an approval step', () => {
     const agent = await world.stack.newAgent([{ durationMs: 50 }]);
     const { key, handle } = await world.start('approval-gated', { agent, release: 'v2.5' });
     await waitingAt(handle, 'gate');
-    const decide = approveStep(world.control, { name: 'approval-gated', key }, { stepId: 'ship', approved: true });
+    const decide = approveStep(
+      world.control,
+      { name: 'approval-gated', key },
+      { stepId: 'ship', approved: true },
+    );
     await expect(decide).rejects.toBeInstanceOf(PipelineConflictError);
     await approveStep(world.control, { name: 'approval-gated', key }, { stepId: 'gate', approved: true });
     await handle.result();
@@ -109,7 +135,11 @@ describe('an approval step', () => {
     const { handle } = await world.start('approval-deadline', { agent });
     await failureOf(handle.result());
     const steps = stepsById(await handle.query(pipelineStateQuery));
-    expect(steps.gate).toMatchObject({ status: 'failed', decidedBy: 'timeout', error: 'no decision within 1 second' });
+    expect(steps.gate).toMatchObject({
+      status: 'failed',
+      decidedBy: 'timeout',
+      error: 'no decision within 1 second',
+    });
     expect(await world.stack.runsOf(agent)).toHaveLength(0);
   });
 
@@ -126,7 +156,9 @@ describe('pause and resume', () => {
   it('start no new step while paused, let the running one finish, and go on after resume', async () => {
     const agent = await world.stack.newAgent([{ durationMs: 1_500 }]);
     const { key, handle } = await world.start('approval-pausable', { agent });
-    await eventually('the first run to start', async () => ((await world.stack.runsOf(agent)).length === 1 ? true : undefined));
+    await eventually('the first run to start', async () =>
+      (await world.stack.runsOf(agent)).length === 1 ? true : undefined,
+    );
     await pausePipeline(world.control, { name: 'approval-pausable', key });
     const paused = await eventually('the first step to finish while paused', async () => {
       const state = await handle.query(pipelineStateQuery);

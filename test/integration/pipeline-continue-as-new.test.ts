@@ -16,7 +16,11 @@ const steps: StepDefinition[] = Array.from({ length: STEPS }, (_, i) => ({
   ...(i > 0 && { after: [`step-${i}`] }),
 }));
 
-const long = definePipeline({ name: 'long-sequence', steps, options: { continueAsNewAfterSteps: AFTER_STEPS } });
+const long = definePipeline({
+  name: 'long-sequence',
+  steps,
+  options: { continueAsNewAfterSteps: AFTER_STEPS },
+});
 
 let world: PipelineWorld;
 beforeAll(async () => {
@@ -32,7 +36,12 @@ describe(`a pipeline of ${STEPS} quick steps`, () => {
     const { instruction_versions: versions } = await world.stack.twin.getInstructionsHistory(agent);
     expect(state.steps.every((s) => s.status === 'succeeded')).toBe(true);
     expect(state.continuedAsNew).toBe(STEPS / AFTER_STEPS - 1);
-    expect(versions.map((v) => v.content).slice(0, STEPS).reverse()).toEqual(steps.map((_, i) => `version ${i + 1}`));
+    expect(
+      versions
+        .map((v) => v.content)
+        .slice(0, STEPS)
+        .reverse(),
+    ).toEqual(steps.map((_, i) => `version ${i + 1}`));
   });
 
   it('keeps each run’s history short', async () => {
@@ -42,12 +51,18 @@ describe(`a pipeline of ${STEPS} quick steps`, () => {
     // Visibility catches up with the last close shortly after the result.
     const executions = await eventually('the whole chain to be listed as closed', async () => {
       const listed = [];
-      for await (const execution of world.stack.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` })) {
+      for await (const execution of world.stack.client.workflow.list({
+        query: `WorkflowId = "${handle.workflowId}"`,
+      })) {
         listed.push(execution);
       }
       return listed.every((e) => e.status.name !== 'RUNNING') ? listed : undefined;
     });
-    expect(executions.map((e) => e.status.name).sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
+    expect(executions.map((e) => e.status.name).sort()).toEqual([
+      'COMPLETED',
+      'CONTINUED_AS_NEW',
+      'CONTINUED_AS_NEW',
+    ]);
     for (const execution of executions) expect(execution.historyLength).toBeLessThan(AFTER_STEPS * 12);
   });
 });

@@ -9,7 +9,11 @@ import {
   type ControlDeps,
   type PipelineRunStatus,
 } from '../../services/control/pipelines.js';
-import { createPipelineRegistry, type PipelineRegistration, type PipelineRegistry } from '../../services/pipelines/registry.js';
+import {
+  createPipelineRegistry,
+  type PipelineRegistration,
+  type PipelineRegistry,
+} from '../../services/pipelines/registry.js';
 import type { PipelineDefinition } from '../../workflows/pipeline-definition.js';
 import type { pipelineWorkflow, PipelineState } from '../../workflows/pipeline.js';
 import { startTwinflowStack, type StackOptions, type TwinflowStack } from '../support/twinflow-stack.js';
@@ -19,7 +23,10 @@ export interface PipelineWorld {
   registry: PipelineRegistry;
   control: ControlDeps;
   /** Starts a registered pipeline under a fresh key; returns the key and the workflow handle. */
-  start(name: string, input: Record<string, unknown>): Promise<{ key: string; handle: WorkflowHandle<typeof pipelineWorkflow> }>;
+  start(
+    name: string,
+    input: Record<string, unknown>,
+  ): Promise<{ key: string; handle: WorkflowHandle<typeof pipelineWorkflow> }>;
   status(name: string, key: string): Promise<PipelineRunStatus>;
   close(): Promise<void>;
 }
@@ -35,11 +42,19 @@ export async function startPipelineWorld(
       ...activities,
       main: {
         ...activities.main,
-        ...createTriggerActivities({ registry, temporal: world.client, taskQueue: world.config.TEMPORAL_TASK_QUEUE }),
+        ...createTriggerActivities({
+          registry,
+          temporal: world.client,
+          taskQueue: world.config.TEMPORAL_TASK_QUEUE,
+        }),
       },
     }),
   });
-  const control: ControlDeps = { client: stack.client, registry, taskQueue: stack.config.TEMPORAL_TASK_QUEUE };
+  const control: ControlDeps = {
+    client: stack.client,
+    registry,
+    taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+  };
   return {
     stack,
     registry,

@@ -4,15 +4,39 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
-import { INVALID_PIPELINE, PIPELINE_FAILED, pipelineStateQuery, pipelineWorkflow, type PipelineState } from '../../workflows/pipeline.js';
-import { failureOf, startPipelineWorld, stepsById, withoutMarker, type PipelineWorld } from './pipeline-fixture.js';
+import {
+  INVALID_PIPELINE,
+  PIPELINE_FAILED,
+  pipelineStateQuery,
+  pipelineWorkflow,
+  type PipelineState,
+} from '../../workflows/pipeline.js';
+import {
+  failureOf,
+  startPipelineWorld,
+  stepsById,
+  withoutMarker,
+  type PipelineWorld,
+} from './pipeline-fixture.js';
 
 const sequence = definePipeline({
   name: 'flow-sequence',
   steps: [
     { id: 'first', kind: 'agent', agent: '{{input.agents.a}}', message: 'Start on {{input.repo}}.' },
-    { id: 'second', kind: 'agent', agent: '{{input.agents.b}}', after: ['first'], message: 'Go on from {{steps.first.summary}} ({{steps.first.runId}}, {{steps.first.outcome}}).' },
-    { id: 'third', kind: 'agent', agent: '{{input.agents.a}}', after: ['second'], message: 'Finish {{pipeline.name}}.' },
+    {
+      id: 'second',
+      kind: 'agent',
+      agent: '{{input.agents.b}}',
+      after: ['first'],
+      message: 'Go on from {{steps.first.summary}} ({{steps.first.runId}}, {{steps.first.outcome}}).',
+    },
+    {
+      id: 'third',
+      kind: 'agent',
+      agent: '{{input.agents.a}}',
+      after: ['second'],
+      message: 'Finish {{pipeline.name}}.',
+    },
   ],
 });
 
@@ -26,10 +50,21 @@ const fanOut = definePipeline({
       kind: 'agent',
       agent: '{{input.agents.fix}}',
       after: ['lint', 'test'],
-      when: { any: [{ step: 'lint', outcome: 'fail' }, { step: 'test', outcome: 'fail' }] },
+      when: {
+        any: [
+          { step: 'lint', outcome: 'fail' },
+          { step: 'test', outcome: 'fail' },
+        ],
+      },
       message: 'lint: {{steps.lint.summary}} / test: {{steps.test.summary}}',
     },
-    { id: 'report', kind: 'agent', agent: '{{input.agents.report}}', after: ['lint', 'test', 'fix'], message: 'fix was {{steps.fix.status}}' },
+    {
+      id: 'report',
+      kind: 'agent',
+      agent: '{{input.agents.report}}',
+      after: ['lint', 'test', 'fix'],
+      message: 'fix was {{steps.fix.status}}',
+    },
   ],
 });
 
@@ -39,8 +74,20 @@ const failing = definePipeline({
     { id: 'flaky', kind: 'agent', agent: '{{input.agents.flaky}}', failOn: ['fail'], onFailure: 'continue' },
     { id: 'after-flaky', kind: 'agent', agent: '{{input.agents.ok}}', after: ['flaky'] },
     { id: 'independent', kind: 'agent', agent: '{{input.agents.ok}}' },
-    { id: 'deploy', kind: 'agent', agent: '{{input.agents.deploy}}', after: ['independent'], failOn: ['fail'], onFailure: { compensate: 'rollback' } },
-    { id: 'rollback', kind: 'agent', agent: '{{input.agents.ok}}', message: 'undo {{steps.deploy.runId}}: {{steps.deploy.summary}}' },
+    {
+      id: 'deploy',
+      kind: 'agent',
+      agent: '{{input.agents.deploy}}',
+      after: ['independent'],
+      failOn: ['fail'],
+      onFailure: { compensate: 'rollback' },
+    },
+    {
+      id: 'rollback',
+      kind: 'agent',
+      agent: '{{input.agents.ok}}',
+      message: 'undo {{steps.deploy.runId}}: {{steps.deploy.summary}}',
+    },
     { id: 'announce', kind: 'agent', agent: '{{input.agents.ok}}', after: ['deploy'] },
   ],
 });
@@ -51,14 +98,23 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-async function agents(scripts: Record<string, Parameters<PipelineWorld['stack']['newAgent']>[0]>): Promise<Record<string, string>> {
-  const entries = await Promise.all(Object.entries(scripts).map(async ([role, script]) => [role, await world.stack.newAgent(script)] as const));
+async function agents(
+  scripts: Record<string, Parameters<PipelineWorld['stack']['newAgent']>[0]>,
+): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(scripts).map(
+      async ([role, script]) => [role, await world.stack.newAgent(script)] as const,
+    ),
+  );
   return Object.fromEntries(entries);
 }
 
 describe('a sequence', () => {
   it('runs each step after the one before and passes outputs on through templates', async () => {
-    const ids = await agents({ a: [{ durationMs: 50, summary: 'found 3 issues', outcome: 'fail' }, { durationMs: 50 }], b: [{ durationMs: 50 }] });
+    const ids = await agents({
+      a: [{ durationMs: 50, summary: 'found 3 issues', outcome: 'fail' }, { durationMs: 50 }],
+      b: [{ durationMs: 50 }],
+    });
     const { handle } = await world.start('flow-sequence', { repo: 'acme/api', agents: ids });
     const state = await handle.result();
     const [firstRun, thirdRun] = await world.stack.runsOf(ids.a as string);
@@ -69,7 +125,9 @@ describe('a sequence', () => {
       ['third', 'succeeded'],
     ]);
     expect(withoutMarker(firstRun?.user_message)).toBe('Start on acme/api.');
-    expect(withoutMarker(secondRun?.user_message)).toBe(`Go on from found 3 issues (${firstRun?.run_id}, fail).`);
+    expect(withoutMarker(secondRun?.user_message)).toBe(
+      `Go on from found 3 issues (${firstRun?.run_id}, fail).`,
+    );
     expect(withoutMarker(thirdRun?.user_message)).toBe('Finish flow-sequence.');
   });
 
@@ -89,7 +147,12 @@ describe('a sequence', () => {
     await handle.result();
     const runs = await world.stack.runsOf(ids.a as string);
     const steps = stepsById(await handle.query(pipelineStateQuery));
-    expect(steps.first).toMatchObject({ runIds: [runs[0]?.run_id], runId: runs[0]?.run_id, attempts: 1, outcome: 'success' });
+    expect(steps.first).toMatchObject({
+      runIds: [runs[0]?.run_id],
+      runId: runs[0]?.run_id,
+      attempts: 1,
+      outcome: 'success',
+    });
     expect(steps.first?.durationMs).toBeGreaterThan(0);
     expect(steps.third?.runIds).toEqual([runs[1]?.run_id]);
   });
@@ -97,7 +160,12 @@ describe('a sequence', () => {
 
 describe('fan-out and fan-in', () => {
   it('runs independent steps side by side', async () => {
-    const ids = await agents({ lint: [{ durationMs: 400 }], test: [{ durationMs: 400 }], fix: [{ durationMs: 50 }], report: [{ durationMs: 50 }] });
+    const ids = await agents({
+      lint: [{ durationMs: 400 }],
+      test: [{ durationMs: 400 }],
+      fix: [{ durationMs: 50 }],
+      report: [{ durationMs: 50 }],
+    });
     const { handle } = await world.start('flow-fan-out', { agents: ids });
     await handle.result();
     const [lint] = await world.stack.runsOf(ids.lint as string);
@@ -107,7 +175,12 @@ describe('fan-out and fan-in', () => {
   });
 
   it('skips a conditional step whose condition does not hold, and the fan-in still runs', async () => {
-    const ids = await agents({ lint: [{ durationMs: 50 }], test: [{ durationMs: 50 }], fix: [{ durationMs: 50 }], report: [{ durationMs: 50 }] });
+    const ids = await agents({
+      lint: [{ durationMs: 50 }],
+      test: [{ durationMs: 50 }],
+      fix: [{ durationMs: 50 }],
+      report: [{ durationMs: 50 }],
+    });
     const { handle } = await world.start('flow-fan-out', { agents: ids });
     const steps = stepsById(await handle.result());
     expect(steps.fix?.status).toBe('skipped');
@@ -131,7 +204,12 @@ describe('fan-out and fan-in', () => {
   });
 
   it('starts the fan-in step only after every branch has ended', async () => {
-    const ids = await agents({ lint: [{ durationMs: 50 }], test: [{ durationMs: 300 }], fix: [{ durationMs: 50 }], report: [{ durationMs: 50 }] });
+    const ids = await agents({
+      lint: [{ durationMs: 50 }],
+      test: [{ durationMs: 300 }],
+      fix: [{ durationMs: 50 }],
+      report: [{ durationMs: 50 }],
+    });
     const { handle } = await world.start('flow-fan-out', { agents: ids });
     await handle.result();
     const [test] = await world.stack.runsOf(ids.test as string);
@@ -153,7 +231,10 @@ describe('a failing step', () => {
   });
 
   it('with a compensation runs the compensating step with the failed step’s outputs, then fails the pipeline', async () => {
-    const ids = await agents({ ...healthy, deploy: [{ durationMs: 50, outcome: 'fail', summary: 'half rolled out' }] });
+    const ids = await agents({
+      ...healthy,
+      deploy: [{ durationMs: 50, outcome: 'fail', summary: 'half rolled out' }],
+    });
     const { handle } = await world.start('flow-failing', { agents: ids });
     const failure = await failureOf(handle.result());
     const [deployRun] = await world.stack.runsOf(ids.deploy as string);
@@ -163,7 +244,9 @@ describe('a failing step', () => {
     expect((failure.cause as ApplicationFailure).type).toBe(PIPELINE_FAILED);
     expect(steps.rollback).toMatchObject({ status: 'succeeded', compensating: 'deploy' });
     expect(steps.announce?.status).toBe('skipped');
-    const rollbackMessages = (await world.stack.runsOf(ids.ok as string)).map((r) => withoutMarker(r.user_message));
+    const rollbackMessages = (await world.stack.runsOf(ids.ok as string)).map((r) =>
+      withoutMarker(r.user_message),
+    );
     expect(rollbackMessages).toContain(`undo ${deployRun?.run_id}: half rolled out`);
   });
 

@@ -44,7 +44,10 @@ afterAll(() => world.close());
 
 describe('retries', () => {
   it('start one more Twin run after a failed run, and no more once one succeeds', async () => {
-    const agent = await world.stack.newAgent([{ durationMs: 50, result: 'failed' }, { durationMs: 50, outcome: 'success' }]);
+    const agent = await world.stack.newAgent([
+      { durationMs: 50, result: 'failed' },
+      { durationMs: 50, outcome: 'success' },
+    ]);
     const { handle } = await world.start('runs-retried', { agent });
     const steps = stepsById(await handle.result());
     const runs = await world.stack.runsOf(agent);
@@ -54,7 +57,10 @@ describe('retries', () => {
   });
 
   it('count a `fail` outcome as failure when failOn names it', async () => {
-    const agent = await world.stack.newAgent([{ durationMs: 50, outcome: 'fail' }, { durationMs: 50, outcome: 'success' }]);
+    const agent = await world.stack.newAgent([
+      { durationMs: 50, outcome: 'fail' },
+      { durationMs: 50, outcome: 'success' },
+    ]);
     const { handle } = await world.start('runs-retried', { agent });
     await handle.result();
     expect(await world.stack.runsOf(agent)).toHaveLength(2);
@@ -66,7 +72,10 @@ describe('retries', () => {
     const failure = await failureOf(handle.result());
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(await world.stack.runsOf(agent)).toHaveLength(3);
-    expect(stepsById(await handle.query(pipelineStateQuery)).flaky).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(stepsById(await handle.query(pipelineStateQuery)).flaky).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+    });
   });
 });
 

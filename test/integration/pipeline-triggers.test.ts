@@ -16,8 +16,22 @@ const TARGET_AGENT = `agent_dst_${randomUUID().slice(0, 8)}`;
 
 const onSuccess = definePipeline({
   name: 'triggered-report',
-  triggers: [{ event: 'run.completed', agent: SOURCE_AGENT, outcome: 'success', input: { note: 'after {{event.runId}}' } }],
-  steps: [{ id: 'report', kind: 'agent', agent: TARGET_AGENT, message: '{{input.note}} ({{input.trigger.outcome}})' }],
+  triggers: [
+    {
+      event: 'run.completed',
+      agent: SOURCE_AGENT,
+      outcome: 'success',
+      input: { note: 'after {{event.runId}}' },
+    },
+  ],
+  steps: [
+    {
+      id: 'report',
+      kind: 'agent',
+      agent: TARGET_AGENT,
+      message: '{{input.note}} ({{input.trigger.outcome}})',
+    },
+  ],
 });
 
 let world: PipelineWorld;
@@ -48,7 +62,10 @@ async function externalRun(outcome: 'success' | 'fail'): Promise<RunObservation>
 }
 
 function deliver(observation: RunObservation) {
-  const handoff = createTemporalHandoff({ client: world.stack.client, taskQueue: world.stack.config.TEMPORAL_TASK_QUEUE });
+  const handoff = createTemporalHandoff({
+    client: world.stack.client,
+    taskQueue: world.stack.config.TEMPORAL_TASK_QUEUE,
+  });
   return handoff.deliver(observation, new AbortController().signal);
 }
 
@@ -56,7 +73,12 @@ function deliver(observation: RunObservation) {
 async function triggeredPipelineResult(runId: string): Promise<string> {
   const workflowId = pipelineWorkflowId('triggered-report', triggerKey(runId));
   const handle = world.stack.client.workflow.getHandle(workflowId);
-  await eventually(`${workflowId} to start`, () => handle.describe().then(() => true, () => undefined));
+  await eventually(`${workflowId} to start`, () =>
+    handle.describe().then(
+      () => true,
+      () => undefined,
+    ),
+  );
   await handle.result();
   return workflowId;
 }
@@ -80,7 +102,8 @@ describe('a pipeline trigger', () => {
     await deliver(observation);
     const workflowId = await triggeredPipelineResult(observation.runId);
     const executions = [];
-    for await (const execution of world.stack.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) executions.push(execution);
+    for await (const execution of world.stack.client.workflow.list({ query: `WorkflowId = "${workflowId}"` }))
+      executions.push(execution);
     expect(executions).toHaveLength(1);
     expect(await targetRunsAfter(observation.runId)).toHaveLength(1);
   });
@@ -106,6 +129,10 @@ describe('a pipeline trigger', () => {
       temporal: world.stack.client,
       taskQueue: world.stack.config.TEMPORAL_TASK_QUEUE,
     });
-    expect(await evaluateTriggers({ observation, sourceWorkflowId: 'test' })).toEqual({ started: [], alreadyStarted: [], refused: [] });
+    expect(await evaluateTriggers({ observation, sourceWorkflowId: 'test' })).toEqual({
+      started: [],
+      alreadyStarted: [],
+      refused: [],
+    });
   });
 });

@@ -13,7 +13,14 @@ const visible = definePipeline({
   name: 'visible',
   steps: [
     { id: 'pause', kind: 'wait', duration: '100 milliseconds' },
-    { id: 'work', kind: 'agent', agent: '{{input.agent}}', after: ['pause'], failOn: ['fail', 'failed'], message: 'work on {{input.repo}}' },
+    {
+      id: 'work',
+      kind: 'agent',
+      agent: '{{input.agent}}',
+      after: ['pause'],
+      failOn: ['fail', 'failed'],
+      message: 'work on {{input.repo}}',
+    },
   ],
 });
 
@@ -28,8 +35,14 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-function listedEventually(what: string, filter: Parameters<typeof listPipelines>[1], workflowId: string): Promise<PipelineRunSummary> {
-  return eventually(what, async () => (await listPipelines(world.control, filter)).find((r) => r.workflowId === workflowId));
+function listedEventually(
+  what: string,
+  filter: Parameters<typeof listPipelines>[1],
+  workflowId: string,
+): Promise<PipelineRunSummary> {
+  return eventually(what, async () =>
+    (await listPipelines(world.control, filter)).find((r) => r.workflowId === workflowId),
+  );
 }
 
 describe('pipeline visibility', () => {
@@ -44,7 +57,11 @@ describe('pipeline visibility', () => {
     const agent = await world.stack.newAgent([{ durationMs: 50, outcome: 'fail' }]);
     const { handle } = await world.start('visible', { agent, repo: 'acme/api' });
     await failureOf(handle.result());
-    const listed = await listedEventually('the failed pipeline', { status: 'failed', pipeline: 'visible' }, handle.workflowId);
+    const listed = await listedEventually(
+      'the failed pipeline',
+      { status: 'failed', pipeline: 'visible' },
+      handle.workflowId,
+    );
     expect(listed).toMatchObject({ pipeline: 'visible', status: 'failed', execution: 'FAILED' });
   });
 
@@ -59,7 +76,11 @@ describe('pipeline visibility', () => {
 
   it('shows a pipeline waiting for approval as waiting_approval', async () => {
     const { handle } = await world.start('visible-gated', {});
-    const listed = await listedEventually('the waiting pipeline', { status: 'waiting_approval', pipeline: 'visible-gated' }, handle.workflowId);
+    const listed = await listedEventually(
+      'the waiting pipeline',
+      { status: 'waiting_approval', pipeline: 'visible-gated' },
+      handle.workflowId,
+    );
     expect(listed.status).toBe('waiting_approval');
     await handle.cancel();
   });

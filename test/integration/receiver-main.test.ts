@@ -121,7 +121,9 @@ describe('the receiver process', () => {
   });
 
   it('serves the control API with the registered pipelines to a caller with the token', async () => {
-    const response = await fetch(`${baseUrl}/api/pipelines`, { headers: { authorization: `Bearer ${CONTROL_TOKEN}` } });
+    const response = await fetch(`${baseUrl}/api/pipelines`, {
+      headers: { authorization: `Bearer ${CONTROL_TOKEN}` },
+    });
     expect(response.status).toBe(200);
     const { pipelines } = (await response.json()) as { pipelines: { name: string }[] };
     expect(pipelines.map((p) => p.name)).toContain('nightly-digest');

@@ -27,7 +27,12 @@ const recorded = new Map<string, WorkflowHandle>();
 
 beforeAll(async () => {
   world = await startPipelineWorld(examplePipelines({}));
-  const runs = await Promise.all([runNightlyDigest(), runCheckAndFix(), runScheduleRollout(), runCodeFirst()]);
+  const runs = await Promise.all([
+    runNightlyDigest(),
+    runCheckAndFix(),
+    runScheduleRollout(),
+    runCodeFirst(),
+  ]);
   for (const [name, handle] of runs) recorded.set(name, handle);
   if (RECORD) await recordFixtures();
 }, 180_000);
@@ -35,7 +40,10 @@ afterAll(() => world.close());
 
 async function runNightlyDigest(): Promise<[string, WorkflowHandle]> {
   const agents = {
-    collector: await world.stack.newAgent([{ durationMs: 50, result: 'failed' }, { durationMs: 50, summary: '3 merged PRs' }]),
+    collector: await world.stack.newAgent([
+      { durationMs: 50, result: 'failed' },
+      { durationMs: 50, summary: '3 merged PRs' },
+    ]),
     writer: await world.stack.newAgent([{ durationMs: 50, summary: 'digest text' }]),
     publisher: await world.stack.newAgent([{ durationMs: 50 }]),
   };
@@ -58,12 +66,20 @@ async function runCheckAndFix(): Promise<[string, WorkflowHandle]> {
 
 async function runScheduleRollout(): Promise<[string, WorkflowHandle]> {
   const worker = await world.stack.newAgent([{ durationMs: 50, summary: 'dry run fine' }]);
-  const input = { instructions: 'Triage new issues.', previousInstructions: 'Do nothing.', agents: { worker } };
+  const input = {
+    instructions: 'Triage new issues.',
+    previousInstructions: 'Do nothing.',
+    agents: { worker },
+  };
   const { key, handle } = await world.start('schedule-rollout', input);
   await eventually('the approval step to wait', async () =>
     (await handle.query(pipelineStateQuery)).status === 'waiting_approval' ? true : undefined,
   );
-  await approveStep(world.control, { name: 'schedule-rollout', key }, { stepId: 'approve', approved: true, by: 'replay-test' });
+  await approveStep(
+    world.control,
+    { name: 'schedule-rollout', key },
+    { stepId: 'approve', approved: true, by: 'replay-test' },
+  );
   await handle.result();
   return ['schedule-rollout', handle];
 }
@@ -95,7 +111,10 @@ const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundl
 describe('replaying pipeline histories', () => {
   it('replays the fresh history of every example without non-determinism', async () => {
     const histories = await Promise.all(
-      [...recorded.values()].map(async (handle) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })),
+      [...recorded.values()].map(async (handle) => ({
+        workflowId: handle.workflowId,
+        history: await handle.fetchHistory(),
+      })),
     );
     const failures = [];
     for await (const result of Worker.runReplayHistories(replayOptions(), histories)) {
@@ -109,14 +128,21 @@ describe('replaying pipeline histories', () => {
     const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.json'));
     const failures = [];
     for (const file of files) {
-      const history = temporal.api.history.v1.History.fromObject(JSON.parse(await readFile(path.join(FIXTURES, file), 'utf8')));
+      const history = temporal.api.history.v1.History.fromObject(
+        JSON.parse(await readFile(path.join(FIXTURES, file), 'utf8')),
+      );
       try {
         await Worker.runReplayHistory(replayOptions(), history, file);
       } catch (error) {
         failures.push(`${file}: ${String(error)}`);
       }
     }
-    expect(files.sort()).toEqual(['check-and-fix.json', `${CODE_FIRST_PIPELINE}.json`, 'nightly-digest.json', 'schedule-rollout.json']);
+    expect(files.sort()).toEqual([
+      'check-and-fix.json',
+      `${CODE_FIRST_PIPELINE}.json`,
+      'nightly-digest.json',
+      'schedule-rollout.json',
+    ]);
     expect(failures).toEqual([]);
   });
 

@@ -96,33 +96,39 @@ describe('the worker process', () => {
     }
   });
 
-  it('counts finished Twin runs per agent, status and outcome in its metrics', { timeout: 90_000 }, async () => {
-    const taskQueue = uniqueTaskQueue('worker-metrics');
-    const metricsPort = await freePort();
-    const worker = spawnConfiguredWorker(taskQueue, metricsPort);
-    try {
-      const runId = `run_metrics_${taskQueue}`;
-      const observation: RunObservation = {
-        runId,
-        agentId: 'agent_metered',
-        status: 'failed',
-        summary: 'policy error',
-        observedAt: new Date().toISOString(),
-        source: 'poll',
-      };
-      await temporal.client.workflow.signalWithStart(runTrackerWorkflow, {
-        workflowId: runTrackerWorkflowId(runId),
-        taskQueue,
-        args: [{ runId, agentId: 'agent_metered', graceMs: 1 }],
-        signal: observeRunSignal,
-        signalArgs: [observation],
-      });
-      await temporal.client.workflow.getHandle(runTrackerWorkflowId(runId)).result();
-      await expect
-        .poll(async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), { timeout: 30_000 })
-        .toMatch(/twinflow_twin_runs_finished\{[^}]*agent_id="agent_metered"[^}]*status="failed"[^}]*\} 1/);
-    } finally {
-      worker.child.kill('SIGKILL');
-    }
-  });
+  it(
+    'counts finished Twin runs per agent, status and outcome in its metrics',
+    { timeout: 90_000 },
+    async () => {
+      const taskQueue = uniqueTaskQueue('worker-metrics');
+      const metricsPort = await freePort();
+      const worker = spawnConfiguredWorker(taskQueue, metricsPort);
+      try {
+        const runId = `run_metrics_${taskQueue}`;
+        const observation: RunObservation = {
+          runId,
+          agentId: 'agent_metered',
+          status: 'failed',
+          summary: 'policy error',
+          observedAt: new Date().toISOString(),
+          source: 'poll',
+        };
+        await temporal.client.workflow.signalWithStart(runTrackerWorkflow, {
+          workflowId: runTrackerWorkflowId(runId),
+          taskQueue,
+          args: [{ runId, agentId: 'agent_metered', graceMs: 1 }],
+          signal: observeRunSignal,
+          signalArgs: [observation],
+        });
+        await temporal.client.workflow.getHandle(runTrackerWorkflowId(runId)).result();
+        await expect
+          .poll(async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), {
+            timeout: 30_000,
+          })
+          .toMatch(/twinflow_twin_runs_finished\{[^}]*agent_id="agent_metered"[^}]*status="failed"[^}]*\} 1/);
+      } finally {
+        worker.child.kill('SIGKILL');
+      }
+    },
+  );
 });

@@ -17,7 +17,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = await startTemporalDevServer({ headless: true });
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows/index.ts'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: console.warn,
+      error: console.error,
+    },
   });
   const bundleDir = path.join(PROJECT_ROOT, '.data/test');
   await mkdir(bundleDir, { recursive: true });

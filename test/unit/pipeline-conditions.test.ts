@@ -29,11 +29,21 @@ const checkAndFix = definePipeline({
 
 describe('conditions on earlier steps', () => {
   it('holds when the step ended with the named outcome', () => {
-    expect(evaluateCondition({ step: 'check', outcome: 'fail' }, states(state('check', 'succeeded', { outcome: 'fail' })))).toBe(true);
+    expect(
+      evaluateCondition(
+        { step: 'check', outcome: 'fail' },
+        states(state('check', 'succeeded', { outcome: 'fail' })),
+      ),
+    ).toBe(true);
   });
 
   it('does not hold for another outcome', () => {
-    expect(evaluateCondition({ step: 'check', outcome: 'fail' }, states(state('check', 'succeeded', { outcome: 'success' })))).toBe(false);
+    expect(
+      evaluateCondition(
+        { step: 'check', outcome: 'fail' },
+        states(state('check', 'succeeded', { outcome: 'success' })),
+      ),
+    ).toBe(false);
   });
 
   it('accepts a list of outcomes', () => {
@@ -42,7 +52,9 @@ describe('conditions on earlier steps', () => {
   });
 
   it('tests the step status', () => {
-    expect(evaluateCondition({ step: 'check', status: 'failed' }, states(state('check', 'failed')))).toBe(true);
+    expect(evaluateCondition({ step: 'check', status: 'failed' }, states(state('check', 'failed')))).toBe(
+      true,
+    );
   });
 
   it('needs both outcome and status when both are given', () => {
@@ -50,8 +62,14 @@ describe('conditions on earlier steps', () => {
     expect(evaluateCondition({ step: 'check', status: 'failed', outcome: 'fail' }, steps)).toBe(false);
   });
 
-  const mixed = states(state('lint', 'succeeded', { outcome: 'success' }), state('test', 'succeeded', { outcome: 'fail' }));
-  const eitherFailed = [{ step: 'lint', outcome: 'fail' as const }, { step: 'test', outcome: 'fail' as const }];
+  const mixed = states(
+    state('lint', 'succeeded', { outcome: 'success' }),
+    state('test', 'succeeded', { outcome: 'fail' }),
+  );
+  const eitherFailed = [
+    { step: 'lint', outcome: 'fail' as const },
+    { step: 'test', outcome: 'fail' as const },
+  ];
 
   it('with any, holds when one part holds', () => {
     expect(evaluateCondition({ any: eitherFailed }, mixed)).toBe(true);
@@ -72,17 +90,31 @@ describe('conditions on earlier steps', () => {
 
 describe('which steps are ready', () => {
   it('starts with the steps that have no dependencies, never a compensation step', () => {
-    const steps = states(state('check', 'pending'), state('fix', 'pending'), state('report', 'pending'), state('undo', 'pending'), state('deploy', 'pending'));
+    const steps = states(
+      state('check', 'pending'),
+      state('fix', 'pending'),
+      state('report', 'pending'),
+      state('undo', 'pending'),
+      state('deploy', 'pending'),
+    );
     expect(decideReadySteps(checkAndFix, steps)).toEqual([{ stepId: 'check', run: true }]);
   });
 
   it('runs a conditional step when its condition holds', () => {
-    const steps = states(state('check', 'succeeded', { outcome: 'fail' }), state('fix', 'pending'), state('report', 'pending'));
+    const steps = states(
+      state('check', 'succeeded', { outcome: 'fail' }),
+      state('fix', 'pending'),
+      state('report', 'pending'),
+    );
     expect(decideReadySteps(checkAndFix, steps)).toEqual([{ stepId: 'fix', run: true }]);
   });
 
   it('skips a conditional step when its condition does not hold', () => {
-    const steps = states(state('check', 'succeeded', { outcome: 'success' }), state('fix', 'pending'), state('report', 'pending'));
+    const steps = states(
+      state('check', 'succeeded', { outcome: 'success' }),
+      state('fix', 'pending'),
+      state('report', 'pending'),
+    );
     expect(decideReadySteps(checkAndFix, steps)).toEqual([{ stepId: 'fix', run: false }]);
   });
 
@@ -106,7 +138,9 @@ describe('triggers', () => {
   const trigger = { event: 'run.completed' as const, agent: 'agent_x', outcome: 'success' as const };
 
   it('match a terminal run of the agent with the named event and outcome', () => {
-    expect(triggerMatches(trigger, { agentId: 'agent_x', status: 'completed', outcome: 'success' })).toBe(true);
+    expect(triggerMatches(trigger, { agentId: 'agent_x', status: 'completed', outcome: 'success' })).toBe(
+      true,
+    );
   });
 
   it('do not match another outcome', () => {
@@ -114,7 +148,9 @@ describe('triggers', () => {
   });
 
   it('do not match another agent', () => {
-    expect(triggerMatches(trigger, { agentId: 'agent_y', status: 'completed', outcome: 'success' })).toBe(false);
+    expect(triggerMatches(trigger, { agentId: 'agent_y', status: 'completed', outcome: 'success' })).toBe(
+      false,
+    );
   });
 
   it('do not match another event', () => {

@@ -21,11 +21,29 @@ describe('pipeline definition validation', () => {
   it('accepts a sequence, a fan-out/fan-in with a condition and a compensation', () => {
     const definition = pipeline([
       { id: 'check', kind: 'agent', agent: '{{input.checker}}', message: 'check {{input.repo}}' },
-      { id: 'fix', kind: 'agent', agent: 'b', after: ['check'], when: { step: 'check', outcome: 'fail' }, message: '{{steps.check.summary}}' },
+      {
+        id: 'fix',
+        kind: 'agent',
+        agent: 'b',
+        after: ['check'],
+        when: { step: 'check', outcome: 'fail' },
+        message: '{{steps.check.summary}}',
+      },
       { id: 'notify', kind: 'agent', agent: 'c', after: ['check'] },
-      { id: 'report', kind: 'agent', agent: 'c', after: ['fix', 'notify'], message: '{{steps.check.runId}} {{steps.fix.outcome}}' },
+      {
+        id: 'report',
+        kind: 'agent',
+        agent: 'c',
+        after: ['fix', 'notify'],
+        message: '{{steps.check.runId}} {{steps.fix.outcome}}',
+      },
       { id: 'deploy', kind: 'agent', agent: 'd', after: ['report'], onFailure: { compensate: 'rollback' } },
-      { id: 'rollback', kind: 'agent', agent: 'd', message: 'undo {{steps.deploy.runId}} after {{steps.report.summary}}' },
+      {
+        id: 'rollback',
+        kind: 'agent',
+        agent: 'd',
+        message: 'undo {{steps.deploy.runId}} after {{steps.report.summary}}',
+      },
     ]);
     expect(findDefinitionProblems(definition)).toEqual([]);
   });
@@ -33,7 +51,9 @@ describe('pipeline definition validation', () => {
   it('throws an error that names the pipeline and the step', () => {
     const definition = pipeline([{ id: 'check', kind: 'agent', agent: 'a', after: ['nope'] }]);
     expect(() => assertValidPipeline(definition)).toThrow(PipelineDefinitionError);
-    expect(() => assertValidPipeline(definition)).toThrow(/pipeline "demo"[\s\S]*step "check": "after" names unknown step "nope"/);
+    expect(() => assertValidPipeline(definition)).toThrow(
+      /pipeline "demo"[\s\S]*step "check": "after" names unknown step "nope"/,
+    );
   });
 
   it('rejects a dependency cycle and shows it', () => {
@@ -46,7 +66,9 @@ describe('pipeline definition validation', () => {
   });
 
   it('rejects a step that comes after itself', () => {
-    expect(messages(pipeline([{ id: 'a', kind: 'agent', agent: 'x', after: ['a'] }]))).toContain('a: a step cannot come after itself');
+    expect(messages(pipeline([{ id: 'a', kind: 'agent', agent: 'x', after: ['a'] }]))).toContain(
+      'a: a step cannot come after itself',
+    );
   });
 
   it('rejects duplicate step ids', () => {
@@ -59,7 +81,9 @@ describe('pipeline definition validation', () => {
 
   it('rejects a template naming an unknown step', () => {
     const definition = pipeline([{ id: 'a', kind: 'agent', agent: 'x', message: '{{steps.ghost.summary}}' }]);
-    expect(messages(definition)).toEqual(['a: message: "{{steps.ghost.summary}}" names unknown step "ghost"']);
+    expect(messages(definition)).toEqual([
+      'a: message: "{{steps.ghost.summary}}" names unknown step "ghost"',
+    ]);
   });
 
   it('rejects a template reading a step that is not an ancestor', () => {
@@ -67,7 +91,9 @@ describe('pipeline definition validation', () => {
       { id: 'a', kind: 'agent', agent: 'x' },
       { id: 'b', kind: 'agent', agent: 'x', message: 'after {{steps.a.summary}}' },
     ]);
-    expect(messages(definition)).toEqual(['b: message: "{{steps.a.summary}}" reads step "a", which is not an ancestor (add it to "after")']);
+    expect(messages(definition)).toEqual([
+      'b: message: "{{steps.a.summary}}" reads step "a", which is not an ancestor (add it to "after")',
+    ]);
   });
 
   it('lets a template read a transitive ancestor', () => {
@@ -84,12 +110,16 @@ describe('pipeline definition validation', () => {
       { id: 'a', kind: 'agent', agent: 'x' },
       { id: 'b', kind: 'agent', agent: 'x', after: ['a'], message: '{{steps.a.secret}}' },
     ]);
-    expect(messages(definition)[0]).toMatch(/^b: message: "\{\{steps.a.secret\}\}" — step fields are status, outcome, summary/);
+    expect(messages(definition)[0]).toMatch(
+      /^b: message: "\{\{steps.a.secret\}\}" — step fields are status, outcome, summary/,
+    );
   });
 
   it('rejects a template with an unknown root', () => {
     const definition = pipeline([{ id: 'a', kind: 'agent', agent: 'x', message: '{{env.TWIN_API_KEY}}' }]);
-    expect(messages(definition)[0]).toMatch(/^a: message: "\{\{env.TWIN_API_KEY\}\}" — a template reads "input.\*"/);
+    expect(messages(definition)[0]).toMatch(
+      /^a: message: "\{\{env.TWIN_API_KEY\}\}" — a template reads "input.\*"/,
+    );
   });
 
   it('rejects a template with a syntax error', () => {
@@ -102,11 +132,15 @@ describe('pipeline definition validation', () => {
       { id: 'a', kind: 'agent', agent: 'x' },
       { id: 'b', kind: 'agent', agent: 'x', when: { step: 'a', outcome: 'fail' } },
     ]);
-    expect(messages(definition)).toEqual(['b: "when" reads step "a", which is not among its dependencies (add it to "after")']);
+    expect(messages(definition)).toEqual([
+      'b: "when" reads step "a", which is not among its dependencies (add it to "after")',
+    ]);
   });
 
   it('rejects a condition on an unknown step', () => {
-    const definition = pipeline([{ id: 'a', kind: 'agent', agent: 'x', when: { not: { step: 'ghost', status: 'failed' } } }]);
+    const definition = pipeline([
+      { id: 'a', kind: 'agent', agent: 'x', when: { not: { step: 'ghost', status: 'failed' } } },
+    ]);
     expect(messages(definition)).toEqual(['a: "when" names unknown step "ghost"']);
   });
 
@@ -120,7 +154,9 @@ describe('pipeline definition validation', () => {
       { id: 'a', kind: 'agent', agent: 'x', onFailure: { compensate: 'undo' } },
       { id: 'undo', kind: 'agent', agent: 'x', after: ['a'] },
     ]);
-    expect(messages(definition)).toContain('undo: a compensation step cannot have "after": it runs when the step it compensates fails');
+    expect(messages(definition)).toContain(
+      'undo: a compensation step cannot have "after": it runs when the step it compensates fails',
+    );
   });
 
   it('rejects a set-schedule step without a cron', () => {
@@ -129,24 +165,36 @@ describe('pipeline definition validation', () => {
   });
 
   it('rejects a cron on a pause-schedule step', () => {
-    const definition = pipeline([{ id: 'r', kind: 'reschedule', agent: 'x', action: 'pause', cron: '0 0 9 * * * *' }]);
+    const definition = pipeline([
+      { id: 'r', kind: 'reschedule', agent: 'x', action: 'pause', cron: '0 0 9 * * * *' },
+    ]);
     expect(messages(definition)).toEqual(['r: "cron" only goes with action "set", not "pause"']);
   });
 
   it('rejects a 5-field cron under Twin’s 7-field validator', () => {
-    const definition = pipeline([{ id: 'r', kind: 'reschedule', agent: 'x', action: 'set', cron: '0 9 * * *' }]);
+    const definition = pipeline([
+      { id: 'r', kind: 'reschedule', agent: 'x', action: 'set', cron: '0 9 * * *' },
+    ]);
     expect(findDefinitionProblems(definition, { validateCron: validateTwinCron })).toEqual([
-      { step: 'r', message: 'cron "0 9 * * *" is invalid: expected 7 fields (sec min hour day-of-month month day-of-week year), got 5' },
+      {
+        step: 'r',
+        message:
+          'cron "0 9 * * *" is invalid: expected 7 fields (sec min hour day-of-month month day-of-week year), got 5',
+      },
     ]);
   });
 
   it('accepts a 7-field cron under Twin’s validator', () => {
-    const definition = pipeline([{ id: 'r', kind: 'reschedule', agent: 'x', action: 'set', cron: '0 0 9 * * MON-FRI *' }]);
+    const definition = pipeline([
+      { id: 'r', kind: 'reschedule', agent: 'x', action: 'set', cron: '0 0 9 * * MON-FRI *' },
+    ]);
     expect(findDefinitionProblems(definition, { validateCron: validateTwinCron })).toEqual([]);
   });
 
   it('rejects a wait with both a duration and a time', () => {
-    const definition = pipeline([{ id: 'w', kind: 'wait', duration: '1 minute', until: '2030-01-01T00:00:00Z' }]);
+    const definition = pipeline([
+      { id: 'w', kind: 'wait', duration: '1 minute', until: '2030-01-01T00:00:00Z' },
+    ]);
     expect(messages(definition)).toEqual(['w: a wait needs exactly one of "duration" or "until"']);
   });
 
@@ -161,11 +209,16 @@ describe('pipeline definition validation', () => {
   });
 
   it('rejects an approval timeout action without a timeout', () => {
-    expect(messages(pipeline([{ id: 'ok', kind: 'approval', onTimeout: 'approve' }]))).toEqual(['ok: "onTimeout" needs a "timeout"']);
+    expect(messages(pipeline([{ id: 'ok', kind: 'approval', onTimeout: 'approve' }]))).toEqual([
+      'ok: "onTimeout" needs a "timeout"',
+    ]);
   });
 
   it('rejects a pipeline name that cannot be part of a workflow ID', () => {
-    const definition = definePipeline({ name: 'Nightly Fix/2', steps: [{ id: 'a', kind: 'agent', agent: 'x' }] });
+    const definition = definePipeline({
+      name: 'Nightly Fix/2',
+      steps: [{ id: 'a', kind: 'agent', agent: 'x' }],
+    });
     expect(messages(definition)[0]).toMatch(/^-: name must be lower-case/);
   });
 
@@ -173,7 +226,9 @@ describe('pipeline definition validation', () => {
     const definition = pipeline([{ id: 'a', kind: 'agent', agent: 'x' }], {
       triggers: [{ event: 'run.completed', agent: 'agent_x', input: { run: '{{steps.a.runId}}' } }],
     });
-    expect(messages(definition)[0]).toMatch(/^-: trigger 1: input.run: "\{\{steps.a.runId\}\}" — trigger input reads event/);
+    expect(messages(definition)[0]).toMatch(
+      /^-: trigger 1: input.run: "\{\{steps.a.runId\}\}" — trigger input reads event/,
+    );
   });
 
   it('rejects a trigger outcome on an event that has none', () => {

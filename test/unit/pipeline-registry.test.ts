@@ -12,7 +12,11 @@ const tiny = definePipeline({ name: 'tiny', steps: [{ id: 'only', kind: 'agent',
 describe('the pipeline registry', () => {
   it('registers the examples by name', () => {
     const registry = createPipelineRegistry(examplePipelines({}));
-    expect(registry.list().map((p) => p.name)).toEqual(['nightly-digest', 'check-and-fix', 'schedule-rollout']);
+    expect(registry.list().map((p) => p.name)).toEqual([
+      'nightly-digest',
+      'check-and-fix',
+      'schedule-rollout',
+    ]);
   });
 
   it('fails at load with an error naming the pipeline and the step of a bad cron', () => {
@@ -21,7 +25,9 @@ describe('the pipeline registry', () => {
       steps: [{ id: 'reschedule', kind: 'reschedule', agent: 'a', action: 'set', cron: '0 9 * * MON' }],
     });
     expect(() => createPipelineRegistry([tiny, bad])).toThrow(PipelineDefinitionError);
-    expect(() => createPipelineRegistry([tiny, bad])).toThrow(/pipeline "bad-cron"[\s\S]*step "reschedule": cron "0 9 \* \* MON" is invalid/);
+    expect(() => createPipelineRegistry([tiny, bad])).toThrow(
+      /pipeline "bad-cron"[\s\S]*step "reschedule": cron "0 9 \* \* MON" is invalid/,
+    );
   });
 
   it('refuses a cron that never fires again', () => {
@@ -47,11 +53,17 @@ describe('the pipeline registry', () => {
   });
 
   it('accepts any JSON object for a pipeline without a schema', () => {
-    expect(createPipelineRegistry([tiny]).require('tiny').parseInput({ anything: [1, 'two'] })).toEqual({ anything: [1, 'two'] });
+    expect(
+      createPipelineRegistry([tiny])
+        .require('tiny')
+        .parseInput({ anything: [1, 'two'] }),
+    ).toEqual({ anything: [1, 'two'] });
   });
 
   it('refuses input that is not a JSON object', () => {
-    expect(() => createPipelineRegistry([tiny]).require('tiny').parseInput([1, 2])).toThrow(InvalidPipelineInputError);
+    expect(() => createPipelineRegistry([tiny]).require('tiny').parseInput([1, 2])).toThrow(
+      InvalidPipelineInputError,
+    );
   });
 });
 
@@ -62,9 +74,17 @@ describe('example agent IDs', () => {
   });
 
   it('come from TWINFLOW_AGENT_<ROLE> when set, and the input no longer needs them', () => {
-    const env = { TWINFLOW_AGENT_COLLECTOR: 'agent_c', TWINFLOW_AGENT_WRITER: 'agent_w', TWINFLOW_AGENT_PUBLISHER: 'agent_p' };
+    const env = {
+      TWINFLOW_AGENT_COLLECTOR: 'agent_c',
+      TWINFLOW_AGENT_WRITER: 'agent_w',
+      TWINFLOW_AGENT_PUBLISHER: 'agent_p',
+    };
     const digest = createPipelineRegistry(examplePipelines(env)).require('nightly-digest');
-    expect(digest.definition.steps.map((s) => ('agent' in s ? s.agent : undefined))).toEqual(['agent_c', 'agent_w', 'agent_p']);
+    expect(digest.definition.steps.map((s) => ('agent' in s ? s.agent : undefined))).toEqual([
+      'agent_c',
+      'agent_w',
+      'agent_p',
+    ]);
     expect(digest.parseInput({ repo: 'acme/api' })).toEqual({ repo: 'acme/api', channel: '#engineering' });
   });
 });
@@ -72,12 +92,18 @@ describe('example agent IDs', () => {
 describe('triggers in the registry', () => {
   it('find the pipelines a terminal run starts', () => {
     const registry = createPipelineRegistry(examplePipelines({ TWINFLOW_TRIGGER_AGENT: 'agent_deploy' }));
-    const matches = registry.triggeredBy({ agentId: 'agent_deploy', status: 'completed', outcome: 'success' });
+    const matches = registry.triggeredBy({
+      agentId: 'agent_deploy',
+      status: 'completed',
+      outcome: 'success',
+    });
     expect(matches.map((m) => m.pipeline.name)).toEqual(['check-and-fix']);
   });
 
   it('find none for another agent', () => {
     const registry = createPipelineRegistry(examplePipelines({ TWINFLOW_TRIGGER_AGENT: 'agent_deploy' }));
-    expect(registry.triggeredBy({ agentId: 'agent_other', status: 'completed', outcome: 'success' })).toEqual([]);
+    expect(registry.triggeredBy({ agentId: 'agent_other', status: 'completed', outcome: 'success' })).toEqual(
+      [],
+    );
   });
 });

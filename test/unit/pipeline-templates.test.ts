@@ -1,5 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { parseTemplate, renderTemplate, templateReferences, TemplateSyntaxError } from '../../workflows/templates.js';
+import {
+  parseTemplate,
+  renderTemplate,
+  templateReferences,
+  TemplateSyntaxError,
+} from '../../workflows/templates.js';
 
 const context = {
   input: { repo: 'acme/api', branch: 'main', options: { dryRun: true }, retries: 3 },
@@ -9,7 +14,9 @@ const context = {
 
 describe('message templates', () => {
   it('passes an earlier step’s summary and the pipeline input into a message', () => {
-    expect(renderTemplate('Fix {{input.repo}}: {{steps.check.summary}}', context)).toBe('Fix acme/api: 2 tests fail');
+    expect(renderTemplate('Fix {{input.repo}}: {{steps.check.summary}}', context)).toBe(
+      'Fix acme/api: 2 tests fail',
+    );
   });
 
   it('tolerates whitespace inside the braces', () => {
@@ -21,7 +28,9 @@ describe('message templates', () => {
   });
 
   it('renders numbers and booleans as text and objects as JSON', () => {
-    expect(renderTemplate('{{input.retries}} {{input.options.dryRun}} {{input.options}}', context)).toBe('3 true {"dryRun":true}');
+    expect(renderTemplate('{{input.retries}} {{input.options.dryRun}} {{input.options}}', context)).toBe(
+      '3 true {"dryRun":true}',
+    );
   });
 
   it('leaves text without references untouched', () => {

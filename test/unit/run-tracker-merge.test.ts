@@ -41,7 +41,9 @@ describe('applyObservation', () => {
   it('keeps the first terminal observation when a second, different one arrives', () => {
     const state = freshState();
     applyObservation(state, observed('stopped', '2026-01-01T00:01:00Z'));
-    expect(applyObservation(state, observed('completed', '2026-01-01T00:02:00Z', { outcome: 'success' }))).toBe(false);
+    expect(
+      applyObservation(state, observed('completed', '2026-01-01T00:02:00Z', { outcome: 'success' })),
+    ).toBe(false);
     expect(state.final?.status).toBe('stopped');
   });
 

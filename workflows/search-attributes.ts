@@ -9,12 +9,19 @@ export const RunIdsKey = defineSearchAttributeKey('TwinRunIds', SearchAttributeT
 export const RunStatusKey = defineSearchAttributeKey('TwinRunStatus', SearchAttributeType.KEYWORD);
 export const RunOutcomeKey = defineSearchAttributeKey('TwinRunOutcome', SearchAttributeType.KEYWORD);
 
+/** Every custom search attribute twinflow sets, for registering them with a server. */
+export const SEARCH_ATTRIBUTE_KEYS = [
+  PipelineNameKey,
+  PipelineStatusKey,
+  AgentIdsKey,
+  RunIdsKey,
+  RunStatusKey,
+  RunOutcomeKey,
+] as const;
+
+const DEV_SERVER_TYPE_NAMES = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList' } as const;
+
 /** `--search-attribute Name=Type` values for `temporal server start-dev`. */
-export const DEV_SERVER_SEARCH_ATTRIBUTES: readonly string[] = [
-  'TwinflowPipeline=Keyword',
-  'TwinflowStatus=Keyword',
-  'TwinAgentIds=KeywordList',
-  'TwinRunIds=KeywordList',
-  'TwinRunStatus=Keyword',
-  'TwinRunOutcome=Keyword',
-];
+export const DEV_SERVER_SEARCH_ATTRIBUTES: readonly string[] = SEARCH_ATTRIBUTE_KEYS.map(
+  (key) => `${key.name}=${DEV_SERVER_TYPE_NAMES[key.type]}`,
+);

@@ -1,7 +1,13 @@
 // Hands a verified webhook to the durable side. The receiver may answer 2xx only once this resolved, so a
 // 2xx means "recorded in Temporal", and Twin's retry is the recovery for everything else. Behind a small
 // interface so the app factory takes it as a dependency; the Temporal implementation is the real one.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type ConnectionOptions,
+} from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RunObservation } from '../twin-api/run-status.js';
 import { observeRunSignal, runTrackerWorkflow, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
@@ -39,6 +45,35 @@ export async function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal
   } finally {
     clearTimeout(timer);
   }
+}
+
+const FIRST_RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 1_000;
+const isRetryableStatus = defaultGrpcRetryOptions().retryableDecider;
+
+function retryDelayMs(attempt: number): number {
+  return Math.min(FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+}
+
+/**
+ * gRPC retries that stop within the hand-off budget. The SDK's default retries for about 20 s and an abort
+ * does not clear a retry already waiting on its timer: the call comes back to life after the delivery was
+ * answered 503 (harmless, the tracker dedupes) and, if the connection closes meanwhile, throws from the
+ * timer and takes the process down. Bounded like this, retries end within about one hand-off budget.
+ */
+export function handoffConnectionOptions(address: string, handoffTimeoutMs: number): ConnectionOptions {
+  let budget = 0;
+  let maxAttempts = 1;
+  while (budget + retryDelayMs(maxAttempts) < handoffTimeoutMs) budget += retryDelayMs(maxAttempts++);
+  return {
+    address,
+    interceptors: [
+      makeGrpcRetryInterceptor({
+        delayFunction: (attempt) => retryDelayMs(attempt),
+        retryableDecider: (attempt, status) => attempt < maxAttempts && isRetryableStatus(1, status),
+      }),
+    ],
+  };
 }
 
 export interface TemporalHandoffOptions {

@@ -11,7 +11,7 @@ import { createControlRouter } from '../control/router.js';
 import { loadRegisteredPipelines } from '../pipelines/registered.js';
 import { createLogger } from '../shared/logger.js';
 import { createReceiverApp } from './app.js';
-import { createTemporalHandoff, namespaceRetentionSeconds } from './handoff.js';
+import { createTemporalHandoff, handoffConnectionOptions, namespaceRetentionSeconds } from './handoff.js';
 import { SigningSecrets } from './secrets.js';
 
 /** In-flight deliveries get this long after SIGTERM; then remaining sockets are cut. */
@@ -81,7 +81,9 @@ async function main(): Promise<void> {
     logger,
   });
   secrets.watch();
-  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const connection = Connection.lazy(
+    handoffConnectionOptions(config.TEMPORAL_ADDRESS, config.WEBHOOK_HANDOFF_TIMEOUT_MS),
+  );
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const handoff = createTemporalHandoff({
     client,

@@ -33,7 +33,7 @@ export interface PipelineWorld {
 
 export async function startPipelineWorld(
   pipelines: ReadonlyArray<PipelineRegistration | PipelineDefinition>,
-  options: Pick<StackOptions, 'env'> = {},
+  options: Pick<StackOptions, 'env' | 'temporal'> = {},
 ): Promise<PipelineWorld> {
   const registry = createPipelineRegistry(pipelines);
   const stack = await startTwinflowStack({
@@ -79,11 +79,6 @@ export function withoutMarker(message: string | undefined): string | undefined {
   return message?.replace(/\n\n\[twinflow:[0-9a-f]{16}\]$/, '');
 }
 
-/**
- * History as text with every payload decoded, so a secret inside a payload would show. Fetched histories are
- * protobuf messages whose toJSON renders bytes as base64 before any replacer sees them: `data` fields are
- * decoded back here.
- */
 /** The cause of a failed workflow result, for `expect(...).rejects` style checks on typed failures. */
 export async function failureOf(promise: Promise<unknown>): Promise<Error & { cause?: unknown }> {
   const outcome = await promise.then(

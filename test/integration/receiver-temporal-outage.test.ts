@@ -5,10 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiverApp } from '../../services/receiver/app.js';
-import { createTemporalHandoff } from '../../services/receiver/handoff.js';
+import { createTemporalHandoff, handoffConnectionOptions } from '../../services/receiver/handoff.js';
 import { SigningSecrets } from '../../services/receiver/secrets.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
@@ -26,7 +25,7 @@ import {
   type Listening,
   type TrackerWorkers,
 } from '../support/receiver.js';
-import { uniqueTaskQueue, type TemporalTestContext } from '../support/temporal.js';
+import { connectTemporalAt, uniqueTaskQueue } from '../support/temporal.js';
 
 const SECRET = 'whsec_receiver_outage_test';
 const taskQueue = uniqueTaskQueue('receiver-outage');
@@ -47,18 +46,7 @@ let url: string;
 
 /** The worker side of this private server; the receiver's own client connection stays up throughout. */
 async function startWorkers(address: string): Promise<TrackerWorkers> {
-  const connection = await Connection.connect({ address });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const context: TemporalTestContext = {
-    client: new Client({ connection }),
-    connection,
-    nativeConnection,
-    address,
-    close: async () => {
-      await connection.close();
-      await nativeConnection.close();
-    },
-  };
+  const context = await connectTemporalAt(address);
   const started = await startTrackerWorkers(context, taskQueue);
   return {
     triggerCalls: started.triggerCalls,
@@ -81,9 +69,12 @@ async function redeliverUntilAccepted(body: string): Promise<HttpAnswer> {
 beforeAll(async () => {
   dbDir = await mkdtemp(path.join(tmpdir(), 'twinflow-outage-'));
   server = await startTemporalDevServer({ headless: true, dbFilename: path.join(dbDir, 'temporal.db') });
-  client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  workers = await startWorkers(server.address);
   const config = loadConfig({ WEBHOOK_HANDOFF_TIMEOUT_MS: '2000' });
+  const connection = await Connection.connect(
+    handoffConnectionOptions(server.address, config.WEBHOOK_HANDOFF_TIMEOUT_MS),
+  );
+  client = new Client({ connection });
+  workers = await startWorkers(server.address);
   const logger = createLogger('receiver-test', 'silent');
   const secrets = await SigningSecrets.load({ envSecrets: [SECRET], logger });
   const handoff = createTemporalHandoff({ client, taskQueue });

@@ -3,7 +3,7 @@
 // own. No webhooks: trackers settle by polling, which is the path that must always work.
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
@@ -47,10 +47,12 @@ export interface StackOptions {
    * changed by `decorate`: for tests that must make an event happen at an exact moment.
    */
   decorate?: ActivityDecorator;
+  /** Where workflows run; default: the test run's shared dev server. */
+  temporal?: () => Promise<TemporalTestContext>;
 }
 
 export async function startTwinflowStack(options: StackOptions = {}): Promise<TwinflowStack> {
-  const temporal = await connectTemporal();
+  const temporal = await (options.temporal ?? connectTemporal)();
   const emulator = await startEmulator({ port: 0 });
   const control = new EmulatorControl(emulator.url);
   const { api_key: apiKey } = await control.createApiKey();
@@ -63,7 +65,8 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
     RUN_RECONCILE_AFTER_SECONDS: '1',
     ...options.env,
   });
-  const client = new Client({ connection: temporal.connection });
+  // The context's own client: a time-skipping server's client skips time while a result is awaited.
+  const client = temporal.client;
 
   const stack: Omit<TwinflowStack, 'close'> = {
     temporal,

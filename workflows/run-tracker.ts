@@ -70,6 +70,17 @@ export const runTrackerStateQuery = defineQuery<RunTrackerState>('runTrackerStat
 export const runSettledSignal = defineSignal<[{ token: string; observation: RunObservation }]>('runSettled');
 
 const MAX_APPLIED_BEFORE_CONTINUE = 200;
+/** Silence windows double while polls find the run still going, up to this (or the base window if longer). */
+const MAX_SILENCE_MS = 10 * 60_000;
+
+/**
+ * How long to wait for news before polling again. A run that keeps going without a word (a long run whose
+ * webhooks are lost, or polling-only mode) costs Twin one poll per doubling silence rather than one a minute
+ * for hours, and its history grows by a handful of events per poll.
+ */
+export function silenceWindowMs(baseMs: number, silentPolls: number): number {
+  return Math.min(baseMs * 2 ** silentPolls, Math.max(baseMs, MAX_SILENCE_MS));
+}
 
 /**
  * Forward-only merge. Pause and resume may alternate, ordered by their signed timestamps, but nothing
@@ -150,12 +161,22 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
     { key: RunIdsKey, value: [state.runId] },
   ]);
 
+  let silentPolls = 0;
   while (!state.final) {
     const seen = changes;
-    const heard = await condition(() => changes !== seen || state.final !== undefined, reconcileAfterMs);
-    if (!heard) await reconcile(state, pollRun);
+    const heard = await condition(
+      () => changes !== seen || state.final !== undefined,
+      silenceWindowMs(reconcileAfterMs, silentPolls),
+    );
+    if (heard) silentPolls = 0;
+    else {
+      await reconcile(state, pollRun);
+      silentPolls++;
+    }
     published = publishStatus(state, published);
-    if (state.applied.length > MAX_APPLIED_BEFORE_CONTINUE && !state.final) {
+    const historyLong =
+      state.applied.length > MAX_APPLIED_BEFORE_CONTINUE || workflowInfo().continueAsNewSuggested;
+    if (historyLong && !state.final) {
       await continueAsNew<typeof runTrackerWorkflow>({ ...input, carried: compact(state) });
     }
   }

@@ -46,8 +46,9 @@ export interface CheckedWebhookUrl {
 
 /**
  * Twin POSTs run data and a signature made with the secret to this URL. Only http(s) is allowed (no file:,
- * gopher: and friends); plain http is fine on loopback but warned about elsewhere, because anyone on the path
- * could read the deliveries.
+ * gopher: and friends), never a link-local host (169.254.169.254 and friends: server-side request forgery
+ * aimed at cloud metadata); plain http is fine on loopback but warned about elsewhere, because anyone on the
+ * path could read the deliveries.
  */
 export function checkWebhookUrl(raw: string): CheckedWebhookUrl {
   let url: URL;
@@ -64,6 +65,11 @@ export function checkWebhookUrl(raw: string): CheckedWebhookUrl {
   }
   if (url.username || url.password)
     throw usageError('webhook URL must not carry credentials (user:password@)');
+  if (isLinkLocal(url.hostname)) {
+    throw usageError(
+      `webhook URL ${url.origin} is a link-local address (cloud metadata services live there); Twin must never be pointed at it`,
+    );
+  }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     return {
       url: url.toString(),
@@ -78,6 +84,12 @@ function isLoopback(hostname: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
+}
+
+function isLinkLocal(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isIP(host) === 4) return host.startsWith('169.254.');
+  return isIP(host) === 6 && /^fe[89ab]/.test(host);
 }
 
 export function parseWebhookEvents(raw: string[] | undefined): WebhookEventType[] {

@@ -7,8 +7,15 @@ import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { Logger } from 'pino';
 import { readSecretsFile } from './secrets-file.js';
 
+/** A secret the receiver accepts, and the agent whose Twin webhook it belongs to when that is known. */
+export interface SigningKey {
+  key: KeyObject;
+  /** Set for secrets from the CLI's file: a delivery signed with it may only speak of this agent. */
+  agentId?: string;
+}
+
 export interface SecretSource {
-  keys(): readonly KeyObject[];
+  keys(): readonly SigningKey[];
 }
 
 export interface SigningSecretsOptions {
@@ -24,18 +31,18 @@ export class SecretsConfigError extends Error {
   override name = 'SecretsConfigError';
 }
 
-function toKeys(secrets: readonly string[], origin: string): KeyObject[] {
-  return secrets.map((secret, index) => {
+function toKeys(secrets: ReadonlyArray<{ secret: string; agentId?: string }>, origin: string): SigningKey[] {
+  return secrets.map(({ secret, agentId }, index) => {
     if (secret.length === 0) throw new SecretsConfigError(`${origin}: secret #${index + 1} is empty`);
-    return createSecretKey(Buffer.from(secret, 'utf8'));
+    return { key: createSecretKey(Buffer.from(secret, 'utf8')), agentId };
   });
 }
 
-async function fileKeys(filePath: string | undefined): Promise<KeyObject[]> {
+async function fileKeys(filePath: string | undefined): Promise<SigningKey[]> {
   if (filePath === undefined) return [];
   const file = await readSecretsFile(filePath);
   return toKeys(
-    file.webhooks.map((w) => w.signing_secret),
+    file.webhooks.map((w) => ({ secret: w.signing_secret, agentId: w.agent_id })),
     filePath,
   );
 }
@@ -44,26 +51,30 @@ async function fileKeys(filePath: string | undefined): Promise<KeyObject[]> {
 type StoreOptions = Omit<SigningSecretsOptions, 'envSecrets'>;
 
 export class SigningSecrets implements SecretSource {
-  private fromFile: KeyObject[];
+  private fromFile: SigningKey[];
   private watching = false;
 
   private constructor(
     private readonly options: StoreOptions,
-    private readonly fromEnv: KeyObject[],
-    initialFromFile: KeyObject[],
+    private readonly fromEnv: SigningKey[],
+    initialFromFile: SigningKey[],
   ) {
     this.fromFile = initialFromFile;
   }
 
   /** Fails on an empty secret or an invalid file: a receiver that cannot verify should not start. */
   static async load({ envSecrets, ...options }: SigningSecretsOptions): Promise<SigningSecrets> {
-    const fromEnv = toKeys(envSecrets, 'WEBHOOK_SIGNING_SECRETS');
+    // Configured secrets carry no agent: an operator who sets one vouches for every agent it signs for.
+    const fromEnv = toKeys(
+      envSecrets.map((secret) => ({ secret })),
+      'WEBHOOK_SIGNING_SECRETS',
+    );
     const secrets = new SigningSecrets(options, fromEnv, await fileKeys(options.filePath));
     secrets.report('signing secrets loaded');
     return secrets;
   }
 
-  keys(): readonly KeyObject[] {
+  keys(): readonly SigningKey[] {
     return [...this.fromEnv, ...this.fromFile];
   }
 

@@ -3,12 +3,13 @@
 // constant time, and the result says only *why* it failed in broad terms (for metrics), never which secret
 // or which byte was wrong.
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { SigningKey } from './secrets.js';
 
 /** Uppercase hex is accepted: it decodes to the same bytes. Anything after the 64 hex digits is not. */
 const SIGNATURE_HEADER = /^sha256=([0-9a-fA-F]{64})$/;
 
 export type SignatureFailure =
-  'missing_signature' | 'malformed_signature' | 'signature_mismatch' | 'no_secrets';
+  'missing_signature' | 'malformed_signature' | 'signature_mismatch' | 'no_secrets' | 'secret_not_for_agent';
 
 export type ParsedSignature = { ok: true; digest: Buffer } | { ok: false; reason: SignatureFailure };
 
@@ -25,14 +26,20 @@ function hmacSha256(secret: KeyObject | string, body: Uint8Array): Buffer {
 }
 
 export type DigestCheck =
-  { ok: true } | { ok: false; reason: Extract<SignatureFailure, 'no_secrets' | 'signature_mismatch'> };
+  | { ok: true; matched: readonly SigningKey[] }
+  | { ok: false; reason: Extract<SignatureFailure, 'no_secrets' | 'signature_mismatch'> };
 
 /** Passes when any active secret signed exactly these bytes; every secret is tried so rotation needs no hint. */
-export function checkDigest(digest: Buffer, body: Uint8Array, secrets: readonly KeyObject[]): DigestCheck {
+export function checkDigest(digest: Buffer, body: Uint8Array, secrets: readonly SigningKey[]): DigestCheck {
   if (secrets.length === 0) return { ok: false, reason: 'no_secrets' };
-  let matched = false;
-  for (const secret of secrets) {
-    if (timingSafeEqual(hmacSha256(secret, body), digest)) matched = true;
-  }
-  return matched ? { ok: true } : { ok: false, reason: 'signature_mismatch' };
+  const matched = secrets.filter((secret) => timingSafeEqual(hmacSha256(secret.key, body), digest));
+  return matched.length > 0 ? { ok: true, matched } : { ok: false, reason: 'signature_mismatch' };
+}
+
+/**
+ * Twin gives each webhook (one per agent) its own secret, so a secret the CLI registered for agent A vouches
+ * only for A's runs: a leaked secret of one agent cannot move pipelines that wait on another.
+ */
+export function signedForAgent(matched: readonly SigningKey[], agentId: string): boolean {
+  return matched.some((secret) => secret.agentId === undefined || secret.agentId === agentId);
 }

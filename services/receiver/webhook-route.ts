@@ -17,7 +17,7 @@ import { HandoffTimeoutError, withTimeout, type EventHandoff, type HandoffOutcom
 import type { DeliveryResult, ReceiverMetrics } from './metrics.js';
 import { clientErrorStatus, HttpProblem } from './problem.js';
 import type { SecretSource } from './secrets.js';
-import { checkDigest, parseSignatureHeader, type SignatureFailure } from './signature.js';
+import { checkDigest, parseSignatureHeader, signedForAgent, type SignatureFailure } from './signature.js';
 
 export const WEBHOOK_PATH = '/webhooks/twin';
 
@@ -155,6 +155,7 @@ const VERIFICATION_DETAIL: Record<VerificationFailure, [status: number, detail: 
   malformed_signature: [401, 'X-Cobb-Signature must be "sha256=" followed by 64 hex digits'],
   signature_mismatch: [401, 'the signature does not match the body'],
   no_secrets: [401, 'the signature does not match the body'],
+  secret_not_for_agent: [401, 'the signature does not match the body'],
   timestamp_invalid: [400, 'the signed timestamp is not a valid time'],
   timestamp_too_old: [400, 'the signed timestamp is outside the accepted window'],
   timestamp_in_future: [400, 'the signed timestamp is outside the accepted window'],
@@ -213,6 +214,8 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     }
     const payload = validatePayload(json);
     log.runId = payload.data.run_id;
+    if (!signedForAgent(digest.matched, payload.data.agent_id))
+      throw verificationFailed('secret_not_for_agent');
     const stale = timestampProblem(
       payload.timestamp,
       settings.WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { temporal } from '@temporalio/proto';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
 import { pipelineStateQuery } from '../../workflows/pipeline.js';
+import { runTrackerWorkflowId } from '../../workflows/run-tracker.js';
 import { startTimeSkippingTemporal } from '../support/temporal.js';
 import { failureOf, startPipelineWorld, stepsById, type PipelineWorld } from './pipeline-fixture.js';
 
@@ -44,9 +45,14 @@ const bounded = definePipeline({
   steps: [{ id: 'endless', kind: 'agent', agent: '{{input.agent}}', timeout: '10 minutes' }],
 });
 
+const silent = definePipeline({
+  name: 'skip-silent',
+  steps: [{ id: 'quiet', kind: 'agent', agent: '{{input.agent}}', timeout: '1 hour' }],
+});
+
 let world: PipelineWorld;
 beforeAll(async () => {
-  world = await startPipelineWorld([overnight, slowBackoff, unattended, bounded], {
+  world = await startPipelineWorld([overnight, slowBackoff, unattended, bounded, silent], {
     temporal: startTimeSkippingTemporal,
     // The production silence window: polls once a simulated minute, not once a simulated second.
     env: { RUN_RECONCILE_AFTER_SECONDS: '60' },
@@ -121,5 +127,16 @@ describe('on a time-skipping server', () => {
     const runs = await world.stack.runsOf(agent);
     expect(runs).toHaveLength(1);
     expect(runs[0]?.status).toBe('stopped');
+  });
+
+  it('polls a run that stays silent less and less often, but at least every ten minutes', async () => {
+    const agent = await world.stack.newAgent([{ result: 'never' }]);
+    const { handle } = await world.start('skip-silent', { agent });
+    await failureOf(handle.result());
+
+    const [run] = await world.stack.runsOf(agent);
+    const silences = timerSeconds(await historyOf(runTrackerWorkflowId(run?.run_id ?? '')));
+    // The first window may be cut short by the step's own subscription, which counts as news.
+    expect(silences.join(' ')).toContain('60 120 240 480 600 600');
   });
 });

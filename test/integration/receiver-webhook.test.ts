@@ -2,6 +2,9 @@
 // test. Accepted deliveries go through the real Temporal hand-off; "never reached the hand-off" is checked in
 // Temporal itself (no tracker workflow exists for that run). The app has a control router mounted that parses
 // bodies with koa-body, so every byte-exact case (BOM, escapes, invalid UTF-8) also proves the mount order.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Router from '@koa/router';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -9,6 +12,7 @@ import { koaBody } from 'koa-body';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiverApp } from '../../services/receiver/app.js';
 import { createTemporalHandoff } from '../../services/receiver/handoff.js';
+import { writeSecretsFile } from '../../services/receiver/secrets-file.js';
 import { SigningSecrets } from '../../services/receiver/secrets.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
@@ -30,12 +34,16 @@ import {
 import { connectTemporal, uniqueTaskQueue, type TemporalTestContext } from '../support/temporal.js';
 
 const SECRET = 'whsec_receiver_webhook_test';
+/** Registered through the CLI's secrets file for one agent: it vouches for that agent's runs only. */
+const AGENT_SECRET = 'whsec_registered_for_agent_scoped';
+const SCOPED_AGENT = 'agent_scoped';
 const MAX_BODY = 2048;
 
 let temporal: TemporalTestContext;
 let workers: TrackerWorkers;
 let receiver: Listening;
 let url: string;
+let secretsDir: string;
 
 beforeAll(async () => {
   temporal = await connectTemporal();
@@ -46,7 +54,20 @@ beforeAll(async () => {
     WEBHOOK_HANDOFF_TIMEOUT_MS: '15000',
   });
   const logger = createLogger('receiver-test', 'silent');
-  const secrets = await SigningSecrets.load({ envSecrets: [SECRET], logger });
+  secretsDir = await mkdtemp(path.join(tmpdir(), 'twinflow-receiver-webhook-'));
+  const filePath = path.join(secretsDir, 'webhook-secrets.json');
+  await writeSecretsFile(filePath, {
+    webhooks: [
+      {
+        webhook_id: 'wh_scoped',
+        agent_id: SCOPED_AGENT,
+        url: 'http://127.0.0.1/webhooks/twin',
+        signing_secret: AGENT_SECRET,
+        created_at: new Date().toISOString(),
+      },
+    ],
+  });
+  const secrets = await SigningSecrets.load({ envSecrets: [SECRET], filePath, logger });
   const handoff = createTemporalHandoff({ client: temporal.client, taskQueue });
   const controlRouter = new Router({ prefix: '/api' });
   controlRouter.use(koaBody());
@@ -63,6 +84,7 @@ afterAll(async () => {
   await receiver?.close();
   await workers?.stop();
   await temporal?.close();
+  await rm(secretsDir, { recursive: true, force: true });
 });
 
 async function trackerExists(runId: string): Promise<boolean> {
@@ -195,6 +217,22 @@ describe('a replayed delivery', () => {
 });
 
 describe('the signature', () => {
+  it("made with the secret registered for the run's agent is accepted", async () => {
+    const runId = uniqueRunId();
+    const body = webhookBody({ runId, agentId: SCOPED_AGENT });
+    expect((await deliver(url, { secret: AGENT_SECRET, body })).status).toBe(200);
+    expect(await trackerExists(runId)).toBe(true);
+  });
+
+  it('made with the secret registered for another agent is refused, like any wrong signature', async () => {
+    const runId = uniqueRunId();
+    const body = webhookBody({ runId, agentId: 'agent_someone_else' });
+    const answer = await deliver(url, { secret: AGENT_SECRET, body });
+    expectProblem(answer, 401);
+    expect(json(answer).detail).toBe('the signature does not match the body');
+    expect(await trackerExists(runId)).toBe(false);
+  });
+
   it('made with another secret is refused without saying which secret or byte was wrong', async () => {
     const runId = uniqueRunId();
     const answer = await deliver(url, { secret: 'whsec_someone_else', body: webhookBody({ runId }) });

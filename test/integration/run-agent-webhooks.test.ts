@@ -1,7 +1,8 @@
 // runAgent with webhooks on: the emulator signs and delivers each run event to the real receiver, which
 // signals the run's tracker. Reconciliation is an hour away, so only the webhooks can settle these steps,
 // including a run so short that its end reaches Temporal before the step has subscribed.
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
+import type { SigningKey } from '../../services/receiver/secrets.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ describe('runAgent with webhooks delivered to the receiver', () => {
   let stack: TwinflowStack;
   let receiver: Server;
   let receiverUrl: string;
-  const signingKeys: KeyObject[] = [];
+  const signingKeys: SigningKey[] = [];
 
   beforeAll(async () => {
     stack = await startTwinflowStack();
@@ -47,7 +48,7 @@ describe('runAgent with webhooks delivered to the receiver', () => {
   async function agentWithWebhook(durationMs: number): Promise<string> {
     const agentId = await stack.newAgent([{ durationMs, outcome: 'success', summary: 'via webhook' }]);
     const hook = await stack.twin.createWebhook(agentId, { url: receiverUrl, events: [...WEBHOOK_EVENTS] });
-    signingKeys.push(createSecretKey(Buffer.from(hook.signing_secret, 'utf8')));
+    signingKeys.push({ key: createSecretKey(Buffer.from(hook.signing_secret, 'utf8')), agentId: hook.agent_id });
     return agentId;
   }
 

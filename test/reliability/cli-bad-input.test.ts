@@ -104,27 +104,22 @@ describe('twinflow webhooks register', () => {
     await listener?.close();
   });
 
+  const register = (url: string) => world.twinflow(['webhooks', 'register', '--agent', agent, '--url', url]);
+
   it('refuses a URL that carries credentials', async () => {
-    const result = await world.twinflow([
-      'webhooks',
-      'register',
-      '--agent',
-      agent,
-      '--url',
-      'https://user:pass@hooks.example.com/webhooks/twin',
-    ]);
-    expectUsageError(result, /credentials/);
+    expectUsageError(await register('https://user:pass@hooks.example.com/webhooks/twin'), /credentials/);
+  });
+
+  it.each([
+    ['the IPv4 cloud metadata address', 'https://169.254.169.254/latest/meta-data'],
+    ['the same address written as one number', 'http://2852039166/'],
+    ['an IPv6 link-local address', 'https://[fe80::1]/webhooks/twin'],
+  ])('refuses %s, a link-local target', async (_what, url) => {
+    expectUsageError(await register(url), /link-local/);
   });
 
   it('never requests the URL it is given: only Twin delivers to it', async () => {
-    const result = await world.twinflow([
-      'webhooks',
-      'register',
-      '--agent',
-      agent,
-      '--url',
-      `${listener.url}/webhooks/twin`,
-    ]);
+    const result = await register(`${listener.url}/webhooks/twin`);
     expect(result.code, result.stderr).toBe(0);
     expect(requestsSeen).toBe(0);
   });

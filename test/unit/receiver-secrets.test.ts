@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../services/shared/logger.js';
 import { writeSecretsFile, type WebhookSecretEntry } from '../../services/receiver/secrets-file.js';
-import { SecretsConfigError, SigningSecrets } from '../../services/receiver/secrets.js';
+import { SecretsConfigError, SigningSecrets, type SigningKey } from '../../services/receiver/secrets.js';
 
 const quiet = createLogger('test', 'silent');
 
@@ -20,9 +20,9 @@ const entry = (id: string, secret: string): WebhookSecretEntry => ({
 });
 
 /** Which of the candidate secrets a key set contains, found by signing with each: keys never expose bytes. */
-function accepted(keys: readonly KeyObject[], candidates: string[]): string[] {
+function accepted(keys: readonly SigningKey[], candidates: string[]): string[] {
   const probe = (k: KeyObject | string) => createHmac('sha256', k).update('probe').digest('hex');
-  const held = new Set(keys.map(probe));
+  const held = new Set(keys.map((k) => probe(k.key)));
   return candidates.filter((c) => held.has(probe(c)));
 }
 

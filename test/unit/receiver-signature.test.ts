@@ -2,11 +2,15 @@
 // adversarial case is specified in test/integration/receiver-webhook.test.ts.
 import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkDigest, parseSignatureHeader } from '../../services/receiver/signature.js';
+import type { SigningKey } from '../../services/receiver/secrets.js';
+import { checkDigest, parseSignatureHeader, signedForAgent } from '../../services/receiver/signature.js';
 import { FUTURE_SKEW_SECONDS, timestampProblem } from '../../services/receiver/webhook-route.js';
 import { sign } from '../support/receiver.js';
 
-const key = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
+const key = (secret: string, agentId?: string): SigningKey => ({
+  key: createSecretKey(Buffer.from(secret, 'utf8')),
+  agentId,
+});
 const body = Buffer.from('{"event":"run.started"}');
 const signed = sign('s3cret', body);
 const hex = signed.slice('sha256='.length);
@@ -53,14 +57,18 @@ describe('parseSignatureHeader', () => {
 describe('checkDigest', () => {
   it("verifies GitHub's public test vector", () => {
     const digest = digestOf('sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');
-    expect(checkDigest(digest, Buffer.from('Hello, World!'), [key("It's a Secret to Everybody")])).toEqual({
+    expect(
+      checkDigest(digest, Buffer.from('Hello, World!'), [key("It's a Secret to Everybody")]),
+    ).toMatchObject({
       ok: true,
     });
   });
 
-  it('passes when any one of several active secrets signed the body', () => {
-    expect(checkDigest(digestOf(signed), body, [key('old'), key('s3cret'), key('other')])).toEqual({
+  it('passes when any one of several active secrets signed the body, naming the one that did', () => {
+    const s3cret = key('s3cret', 'agent_1');
+    expect(checkDigest(digestOf(signed), body, [key('old'), s3cret, key('other')])).toEqual({
       ok: true,
+      matched: [s3cret],
     });
   });
 
@@ -82,6 +90,20 @@ describe('checkDigest', () => {
 
   it('fails, without throwing, when no secret is configured', () => {
     expect(checkDigest(digestOf(signed), body, [])).toEqual({ ok: false, reason: 'no_secrets' });
+  });
+});
+
+describe('signedForAgent', () => {
+  it('lets a secret registered for an agent vouch for that agent', () => {
+    expect(signedForAgent([key('s3cret', 'agent_1')], 'agent_1')).toBe(true);
+  });
+
+  it('does not let a secret registered for one agent vouch for another', () => {
+    expect(signedForAgent([key('s3cret', 'agent_1')], 'agent_2')).toBe(false);
+  });
+
+  it('lets a configured secret, which names no agent, vouch for any agent', () => {
+    expect(signedForAgent([key('s3cret')], 'agent_2')).toBe(true);
   });
 });
 

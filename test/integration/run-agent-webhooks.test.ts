@@ -48,7 +48,10 @@ describe('runAgent with webhooks delivered to the receiver', () => {
   async function agentWithWebhook(durationMs: number): Promise<string> {
     const agentId = await stack.newAgent([{ durationMs, outcome: 'success', summary: 'via webhook' }]);
     const hook = await stack.twin.createWebhook(agentId, { url: receiverUrl, events: [...WEBHOOK_EVENTS] });
-    signingKeys.push({ key: createSecretKey(Buffer.from(hook.signing_secret, 'utf8')), agentId: hook.agent_id });
+    signingKeys.push({
+      key: createSecretKey(Buffer.from(hook.signing_secret, 'utf8')),
+      agentId: hook.agent_id,
+    });
     return agentId;
   }
 

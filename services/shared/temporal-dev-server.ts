@@ -35,6 +35,19 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The history service moves new workflow and activity tasks to matching through a queue that, by default, is
+ * read at most 20 times a second per host: on a one-host dev server every task that follows another within
+ * 50 ms waits for the next read, which quantises every hand-off of a pipeline (about ten tasks) onto a
+ * 50 ms grid (a 20-step pipeline of instant runs: 600 ms per step instead of 60; docs/benchmarks.md).
+ * A production cluster spreads that queue over shards and hosts; see docs/operations.md.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: readonly string[] = [
+  'frontend.enableServerVersionCheck=false',
+  'history.transferProcessorMaxPollRPS=10000',
+  'history.transferProcessorMaxPollHostRPS=10000',
+];
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -61,7 +74,8 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace];
-  args.push('--log-level', 'warn', '--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
+  args.push('--log-level', 'warn');
+  for (const value of DEV_SERVER_DYNAMIC_CONFIG) args.push('--dynamic-config-value', value);
   for (const attribute of DEV_SERVER_SEARCH_ATTRIBUTES) args.push('--search-attribute', attribute);
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   const uiPort = options.headless ? undefined : (options.uiPort ?? port + 1000);

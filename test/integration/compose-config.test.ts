@@ -9,11 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { configSchema } from '../../services/shared/config.js';
-import { PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
+import { DEV_SERVER_DYNAMIC_CONFIG, PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 
 const COMPOSE_FILE = path.join(PROJECT_ROOT, 'docker-compose.yml');
 const ENV_EXAMPLE = path.join(PROJECT_ROOT, '.env.example');
+const DYNAMIC_CONFIG_FILE = path.join(PROJECT_ROOT, 'deploy/temporal/dynamicconfig.yaml');
 const TWINFLOW_SERVICES = ['worker', 'receiver', 'emulator'];
 const CONFIG_KEYS = new Set(Object.keys(configSchema.shape));
 
@@ -36,6 +37,7 @@ const serviceSchema = z.looseObject({
     .optional(),
   healthcheck: z.looseObject({ test: z.union([z.string(), z.array(z.string())]) }).optional(),
   profiles: z.array(z.string()).optional(),
+  volumes: z.array(z.unknown()).optional(),
 });
 const composeSchema = z.looseObject({ services: z.record(z.string(), serviceSchema) });
 type Service = z.infer<typeof serviceSchema>;
@@ -142,6 +144,14 @@ describe('docker-compose.yml', () => {
     expect(services.temporal?.depends_on).toEqual({
       postgresql: expect.objectContaining({ condition: 'service_healthy' }),
     });
+  });
+
+  it('gives Temporal the history dynamic config the dev server runs with', () => {
+    const file = parse(readFileSync(DYNAMIC_CONFIG_FILE, 'utf8')) as Record<string, [{ value: unknown }]>;
+    const fromFile = Object.entries(file).map(([key, [entry]]) => `${key}=${String(entry.value)}`);
+    expect(fromFile).toEqual(DEV_SERVER_DYNAMIC_CONFIG.filter((value) => value.startsWith('history.')));
+    expect(environmentNames(services.temporal)).toContain('DYNAMIC_CONFIG_FILE_PATH');
+    expect(JSON.stringify(services.temporal?.volumes)).toContain('deploy/temporal/dynamicconfig.yaml');
   });
 
   it('registers every custom search attribute the workflows use', () => {

@@ -155,9 +155,10 @@ describe('the Temporal server stopped and started again on the same port', () =>
       await untilRunsStarted(plan, PER_PHASE / 2);
       await stack.stopTemporal();
       const { twin } = stack;
-      const body = webhookBody({ event: 'run.completed', agentId: twin.plan[0]?.input.publisher });
+      const agentId = twin.plan[0]?.input.publisher as string;
+      const body = webhookBody({ event: 'run.completed', agentId });
       webhookWhileDown = await deliver(`${stack.receiverUrl}/webhooks/twin`, {
-        secret: twin.signingSecrets[0] as string,
+        secret: twin.secretOfAgent.get(agentId) as string,
         body,
       });
       readinessWhileDown = await send(`${stack.receiverUrl}/readyz`, { method: 'GET' });

@@ -44,6 +44,8 @@ export interface ChaosTwin {
   twin: TwinClient;
   /** Every signing secret Twin handed out: none may appear in a history or a log. */
   signingSecrets: string[];
+  /** Each agent's webhook secret: a secret from the CLI's file vouches only for its own agent's runs. */
+  secretOfAgent: Map<string, string>;
   plan: PlannedPipeline[];
   agentCount: number;
 }
@@ -68,11 +70,19 @@ export async function setUpChaosTwin(options: ChaosTwinOptions): Promise<ChaosTw
   const { api_key: apiKey } = await control.createApiKey({ name: `${options.prefix}-worker` });
   const twin = createTwinClient({ baseUrl: options.emulatorUrl, apiKey, timeoutMs: 10_000 });
   const pools = await createAgents(control, options);
-  const signingSecrets = await registerWebhooks(twin, options, allAgents(pools));
+  const secretOfAgent = await registerWebhooks(twin, options, allAgents(pools));
   const plan = Array.from({ length: options.pipelines }, (_, index) =>
     planPipeline(options.prefix, index, pools),
   );
-  return { control, apiKey, twin, signingSecrets, plan, agentCount: allAgents(pools).length };
+  return {
+    control,
+    apiKey,
+    twin,
+    signingSecrets: [...secretOfAgent.values()],
+    secretOfAgent,
+    plan,
+    agentCount: allAgents(pools).length,
+  };
 }
 
 function allAgents(pools: AgentPools): string[] {
@@ -107,12 +117,12 @@ async function registerWebhooks(
   twin: TwinClient,
   options: ChaosTwinOptions,
   agentIds: string[],
-): Promise<string[]> {
+): Promise<Map<string, string>> {
   let file: SecretsFile = EMPTY_SECRETS_FILE;
   for (const agentId of agentIds)
     file = withWebhookEntry(file, await createWebhook(twin, agentId, options.webhookUrl));
   await writeSecretsFile(options.secretsFile, file);
-  return file.webhooks.map((w) => w.signing_secret);
+  return new Map(file.webhooks.map((w) => [w.agent_id, w.signing_secret]));
 }
 
 /** What `twinflow webhooks register` does: create the webhook, keep the secret Twin returns once. */
@@ -142,6 +152,7 @@ export async function addChaosAgent(
     withWebhookEntry(await readSecretsFile(options.secretsFile), entry),
   );
   chaos.signingSecrets.push(entry.signing_secret);
+  chaos.secretOfAgent.set(agentId, entry.signing_secret);
   return { agentId, signingSecret: entry.signing_secret };
 }
 

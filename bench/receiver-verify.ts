@@ -70,6 +70,20 @@ export function latencyRows(figure: LoadResult[], baseline: LoadResult[]): Row[]
   });
 }
 
+type MeasuredRound = LoadResult & { cpuMicrosPerRequest: number };
+
+/** The server's own CPU time over a round, per request it answered: what the figure costs, load aside. */
+async function measuredRound(
+  target: { process: NodeProcess },
+  load: () => Promise<LoadResult>,
+): Promise<MeasuredRound> {
+  const before = (await target.process.cpuSeconds()) ?? Number.NaN;
+  const result = await load();
+  const after = (await target.process.cpuSeconds()) ?? Number.NaN;
+  const answered = result.ok2xx + result.non2xx;
+  return { ...result, cpuMicrosPerRequest: ((after - before) * 1e6) / answered };
+}
+
 export const receiverVerification: Benchmark = {
   name: 'receiver-verify',
   title: '1. Receiver, verification path',
@@ -99,10 +113,11 @@ export const receiverVerification: Benchmark = {
       ctx.log(
         `receiver-verify: warm-up, then ${settings.rounds} rounds of ${settings.roundSeconds} s per side`,
       );
-      for (const url of [receiver.url, bare.url, quiet.url]) await round(url, settings.warmupSeconds);
+      const targets = [receiver, bare, quiet];
+      for (const { url } of targets) await round(url, settings.warmupSeconds);
       const [a = [], b = [], c = []] = await rotate(
         settings.rounds,
-        [receiver.url, bare.url, quiet.url].map((url) => () => round(url, settings.roundSeconds)),
+        targets.map((target) => () => measuredRound(target, () => round(target.url, settings.roundSeconds))),
       );
       const quietRatio = medianRatio(
         c.map((r) => r.requestsPerSecond),
@@ -125,6 +140,16 @@ export const receiverVerification: Benchmark = {
           },
           ...latencyRows(a, b),
           {
+            figure: 'diagnostic: server CPU time per request (µs, lower is better)',
+            value: formatNumber(median(a.map((r) => r.cpuMicrosPerRequest)), 0),
+            baseline: formatNumber(median(b.map((r) => r.cpuMicrosPerRequest)), 0),
+            ratio: medianRatio(
+              a.map((r) => r.cpuMicrosPerRequest),
+              b.map((r) => r.cpuMicrosPerRequest),
+            ),
+            goal: '—',
+          },
+          {
             figure: 'diagnostic: the same receiver at LOG_LEVEL=warn (no per-delivery log line) vs bare Koa',
             value: formatNumber(median(c.map((r) => r.requestsPerSecond)), 0),
             baseline: formatNumber(median(b.map((r) => r.requestsPerSecond)), 0),
@@ -136,7 +161,8 @@ export const receiverVerification: Benchmark = {
           `${settings.rounds} rounds × ${settings.roundSeconds} s per side (sides rotated each round), ${settings.connections} connections, after a ${settings.warmupSeconds} s warm-up per side; autocannon in its own process, each server alone in its own process.`,
           'Every request is a distinct run.started delivery (fresh run ID and timestamp) signed with HMAC-SHA256 by the load generator; the receiver has one active secret and logs at info (one JSON line per delivery, to /dev/null), as in production.',
           `Deliveries the receiver did not answer 2xx: ${refused} (must be 0, or the figure is not of the verification path).`,
-          `What bounds the ratio: the per-delivery info line alone moves it from ${formatNumber(ratio, 2)} to ${formatNumber(quietRatio, 2)} (the shared pino logger redacts 24 paths, and its redaction library re-parses every path on every line; the receiver pays it twice per delivery, for the per-request child logger and for the line). The rest is the receiver's own work, which the bare route does none of: HMAC-SHA256, strict UTF-8 decoding and JSON.parse, zod validation, a request ID, two metrics, an AbortController and a timer for the hand-off deadline, and a JSON answer.`,
+          `What bounds the ratio: the receiver's own work, which the bare route does none of. In CPU time per request it costs ${formatNumber(median(a.map((r) => r.cpuMicrosPerRequest)), 0)} µs against the bare route's ${formatNumber(median(b.map((r) => r.cpuMicrosPerRequest)), 0)} µs: HMAC-SHA256, strict UTF-8 decoding and JSON.parse, zod validation, a request ID, two metrics, an AbortController and a timer for the hand-off deadline, a JSON answer and one log line (which now costs little: LOG_LEVEL=warn gives ${formatNumber(quietRatio, 2)}). A ratio of ${GOAL_RATIO} would leave the receiver about ${formatNumber(median(b.map((r) => r.cpuMicrosPerRequest)) * (1 / GOAL_RATIO - 1), 0)} µs per request for all of that.`,
+          "On a 2-core machine the load generator holds one core; when the server is the slower side the load generator sleeps between answers, and every response write also pays for waking it, which CPU profiles (`--cpu-prof`) book to the server's socket write. The bare route, being faster than the load generator, rarely pays it.",
         ],
       };
     } finally {

@@ -99,11 +99,14 @@ async function readBody(ctx: Context, limit: number): Promise<Buffer> {
   }
 }
 
+// fatal: invalid UTF-8 is an error, not U+FFFD. A leading BOM is dropped here, after the HMAC saw it.
+// Stateless between calls (no `stream` option), so one decoder serves every request.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseJson(body: Buffer): unknown {
   let text: string;
   try {
-    // fatal: invalid UTF-8 is an error, not U+FFFD. A leading BOM is dropped here, after the HMAC saw it.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = strictUtf8.decode(body);
   } catch {
     throw new HttpProblem(400, 'the body is not valid UTF-8', 'invalid_utf8');
   }

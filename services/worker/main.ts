@@ -1,7 +1,6 @@
 // The worker process: `npm run worker`. Reads the configuration once, refuses to start without a Twin API key
 // (every activity needs it), exposes Temporal's metrics for Prometheus, and stops cleanly on SIGINT/SIGTERM:
 // the SDK lets in-flight tasks finish before the process exits.
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadRegisteredPipelines } from '../pipelines/registered.js';
 import { loadConfig } from '../shared/config.js';
@@ -9,8 +8,7 @@ import { createLogger } from '../shared/logger.js';
 import { createTwinClient } from '../twin-api/client.js';
 import { temporalLogger } from './temporal-logger.js';
 import { createWorkers } from './worker.js';
-
-const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+import { WORKFLOWS_PATH } from './workflow-bundle.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -5,7 +5,7 @@
 // No Chromium is a failure with a message saying how to get one, never a skip.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -26,6 +26,7 @@ import { EmulatorControl } from '../../services/twin-emulator/control-client.js'
 import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
 import { createWorkers, type TwinflowWorkers } from '../../services/worker/worker.js';
 import { PipelineNameKey } from '../../workflows/search-attributes.js';
+import { quietRuntime } from '../support/temporal.js';
 import { eventually } from '../support/twinflow-stack.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -54,16 +55,7 @@ describe('Temporal Web UI', () => {
   let control: ControlDeps;
 
   beforeAll(async () => {
-    Runtime.install({
-      logger: {
-        log: () => undefined,
-        trace: () => undefined,
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
-    });
+    quietRuntime();
     server = await startTemporalDevServer({
       headless: false,
       port: await freePort(),

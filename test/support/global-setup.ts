@@ -3,8 +3,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { PROJECT_ROOT, startTemporalDevServer } from '../../services/shared/temporal-dev-server.js';
+import { bundleWorkflows } from '../../services/worker/workflow-bundle.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,17 +15,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startTemporalDevServer({ headless: true });
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(PROJECT_ROOT, 'workflows/index.ts'),
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: console.warn,
-      error: console.error,
-    },
-  });
+  const code = await bundleWorkflows();
   const bundleDir = path.join(PROJECT_ROOT, '.data/test');
   await mkdir(bundleDir, { recursive: true });
   const workflowBundlePath = path.join(bundleDir, `workflow-bundle-${process.pid}.js`);

@@ -21,7 +21,7 @@ export interface TemporalTestContext {
 let runtimeInstalled = false;
 
 /** Keep the SDK's core logs out of test output unless they matter. */
-function quietRuntime(): void {
+export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({

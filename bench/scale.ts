@@ -190,15 +190,23 @@ async function flatness(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; not
     const short = sequentialPipeline('bench-short', 3);
     const long = sequentialPipeline('bench-long', s.longSteps);
     await runFleet(stack, short, [stack.agentIds[0] as string], s.deadlineMs);
-    ctx.log(`scale: ${s.flat} pipelines of 3 steps, then ${s.flat} of ${s.longSteps}`);
-    const shortRun = await runFleet(stack, short, agentsFor(stack, s.flat), s.deadlineMs);
+    ctx.log(`scale: ${s.flat} pipelines of 3 steps, then ${s.flat} of ${s.longSteps}, then 3 steps again`);
+    const fleetOf = (definition: typeof short) =>
+      runFleet(stack, definition, agentsFor(stack, s.flat), s.deadlineMs);
+    // A B A: the server's database grows and the machine drifts over the run, so the 3-step baseline is the
+    // mean of one fleet before and one after the long fleet, and neither side gets the fresher server.
+    const shortBefore = await fleetOf(short);
     const cpuBefore = await cpuSample(stack);
-    const longRun = await runFleet(stack, long, agentsFor(stack, s.flat), s.deadlineMs);
+    const longRun = await fleetOf(long);
     const cpuAfter = await cpuSample(stack);
-    const perStepShort = shortRun.wallMs / 3;
+    const shortAfter = await fleetOf(short);
+    const perStepShortRuns = [shortBefore, shortAfter].map((run) => run.wallMs / 3);
+    const perStepShort = (shortBefore.wallMs + shortAfter.wallMs) / 2 / 3;
     const perStepLong = longRun.wallMs / s.longSteps;
     const ratio = perStepLong / perStepShort;
-    const lost = [...shortRun.outcomes, ...longRun.outcomes].filter((o) => !succeeded(o)).length;
+    const lost = [...shortBefore.outcomes, ...longRun.outcomes, ...shortAfter.outcomes].filter(
+      (o) => !succeeded(o),
+    ).length;
     const sample = longRun.outcomes.filter(succeeded).slice(0, 5);
     const histories = await mapLimit(sample, 5, (o) => fetchHistories(stack.client, o.workflowId));
     const largest = Math.max(...histories.map((h) => h.largestRunEvents));
@@ -215,7 +223,7 @@ async function flatness(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; not
         },
       ],
       notes: [
-        `${s.flat} pipelines started at once, first all of 3 steps, then all of ${s.longSteps} (${agents} agent(s), ${s.pipelinesPerAgent} permits each, same stack, after one warm-up pipeline); time per step = wall time / steps per pipeline. Pipelines without a successful result: ${lost}.`,
+        `${s.flat} pipelines started at once, all of 3 steps, then all of ${s.longSteps}, then all of 3 again (${agents} agent(s), ${s.pipelinesPerAgent} permits each, same stack, after one warm-up pipeline); time per step = wall time / steps per pipeline, the baseline being the mean of the two 3-step fleets (${perStepShortRuns.map((ms) => formatNumber(ms, 0)).join(' ms before, ')} ms after). Pipelines without a successful result: ${lost}.`,
         `CPU cores kept busy during the ${s.longSteps}-step fleet: ${cpuShares(cpuBefore, cpuAfter, longRun.wallMs)}.`,
         `Largest single pipeline history in the ${s.longSteps}-step fleet: ${largest} events (sample of ${sample.length}); continue-as-new happened ${continued} time(s) per pipeline (the interpreter continues as new after 100 settled steps by default, or when Temporal suggests it).`,
         describeWorkerSettings(stack),

@@ -83,7 +83,7 @@ export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return 'n/a';
   if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   if (bytes >= 2 ** 10) return `${(bytes / 2 ** 10).toFixed(1)} KiB`;
-  return `${bytes} B`;
+  return `${Math.round(bytes)} B`;
 }
 
 function verdict(pass: boolean | undefined): string {

@@ -183,10 +183,15 @@ async function fleetScale(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; n
   }
 }
 
+function flatAgents(s: Sizes): number {
+  return Math.ceil(s.flat / s.pipelinesPerAgent);
+}
+
 interface FlatFleet {
   run: FleetRun;
   cpuCores: string;
   largestHistory: number;
+  historiesSampled: number;
   continuedAsNew: number;
   workerSettings: string;
 }
@@ -197,10 +202,7 @@ interface FlatFleet {
  * pay for its predecessor: each side gets a fresh server instead.
  */
 async function flatFleet(ctx: BenchContext, s: Sizes, steps: number): Promise<FlatFleet> {
-  const stack = await startStack(ctx, {
-    agents: Math.ceil(s.flat / s.pipelinesPerAgent),
-    worker: fleetSettings(s),
-  });
+  const stack = await startStack(ctx, { agents: flatAgents(s), worker: fleetSettings(s) });
   try {
     const definition = sequentialPipeline(`bench-flat-${steps}`, steps);
     await runFleet(stack, definition, [stack.agentIds[0] as string], s.deadlineMs);
@@ -213,6 +215,7 @@ async function flatFleet(ctx: BenchContext, s: Sizes, steps: number): Promise<Fl
       run,
       cpuCores: cpuShares(cpuBefore, cpuAfter, run.wallMs),
       largestHistory: Math.max(...histories.map((h) => h.largestRunEvents)),
+      historiesSampled: sample.length,
       continuedAsNew: Math.max(...sample.map((o) => o.state?.continuedAsNew ?? 0)),
       workerSettings: describeWorkerSettings(stack),
     };
@@ -222,7 +225,6 @@ async function flatFleet(ctx: BenchContext, s: Sizes, steps: number): Promise<Fl
 }
 
 async function flatness(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; notes: string[] }> {
-  const agents = Math.ceil(s.flat / s.pipelinesPerAgent);
   ctx.log(`scale: ${s.flat} pipelines of 3 steps, then ${s.flat} of ${s.longSteps}, each on a fresh stack`);
   const short = await flatFleet(ctx, s, 3);
   const long = await flatFleet(ctx, s, s.longSteps);
@@ -242,9 +244,9 @@ async function flatness(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; not
       },
     ],
     notes: [
-      `${s.flat} pipelines started at once, all of 3 steps, then all of ${s.longSteps}, each fleet on a fresh stack (dev server, worker, receiver, emulator) after one warm-up pipeline, so neither pays for what the other left behind; ${agents} agent(s), ${s.pipelinesPerAgent} permits each; time per step = wall time / steps per pipeline. Pipelines without a successful result: ${lost}.`,
+      `${s.flat} pipelines started at once, all of 3 steps, then all of ${s.longSteps}, each fleet on a fresh stack (dev server, worker, receiver, emulator) after one warm-up pipeline, so neither pays for what the other left behind; ${flatAgents(s)} agent(s), ${s.pipelinesPerAgent} permits each; time per step = wall time / steps per pipeline. Pipelines without a successful result: ${lost}.`,
       `CPU cores kept busy during the 3-step fleet: ${short.cpuCores}; during the ${s.longSteps}-step fleet: ${long.cpuCores}.`,
-      `Largest single pipeline history in the ${s.longSteps}-step fleet: ${long.largestHistory} events (sample of 5); continue-as-new happened ${long.continuedAsNew} time(s) per pipeline (the interpreter continues as new after 100 settled steps by default, or when Temporal suggests it).`,
+      `Largest single pipeline history in the ${s.longSteps}-step fleet: ${long.largestHistory} events (sample of ${long.historiesSampled}); continue-as-new happened ${long.continuedAsNew} time(s) per pipeline (the interpreter continues as new after 100 settled steps by default, or when Temporal suggests it).`,
       long.workerSettings,
     ],
   };

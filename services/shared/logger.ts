@@ -74,6 +74,6 @@ function censorChildBindings(logger: Logger): Logger {
 }
 
 export function createLogger(name: string, level = 'info', destination?: pino.DestinationStream): Logger {
-  const options: LoggerOptions = { name, level, formatters: { log: redactLogLine, bindings: redactLogLine } };
+  const options: LoggerOptions = { name, level, formatters: { log: redactLogLine } };
   return censorChildBindings(destination ? pino(options, destination) : pino(options));
 }

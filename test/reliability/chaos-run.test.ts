@@ -24,7 +24,7 @@ import { historyText } from '../support/history.js';
 import { expectedRunCount } from '../support/chaos-pipelines.js';
 import { publishSection } from '../support/chaos-report.js';
 import { startChaosStack, type ApiCallCounts, type ChaosStack } from '../support/chaos-stack.js';
-import { issueFaults } from '../support/chaos-twin.js';
+import { allSigningSecrets, issueFaults } from '../support/chaos-twin.js';
 
 const PIPELINES = 200;
 const RUN_DURATION_MS = 30;
@@ -74,7 +74,7 @@ async function runTheChaos(): Promise<void> {
   apiCalls = stack.apiCalls;
 }
 
-const secrets = () => [stack.twin.apiKey, ...stack.twin.signingSecrets];
+const secrets = () => [stack.twin.apiKey, ...allSigningSecrets(stack.twin)];
 
 beforeAll(async () => {
   stack = await startChaosStack({

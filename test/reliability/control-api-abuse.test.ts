@@ -10,6 +10,7 @@ import { pipelineStateQuery, type PipelineState } from '../../workflows/pipeline
 import { pipelineWorkflowId } from '../../workflows/pipeline-visibility.js';
 import { CHAOS_PIPELINE_NAME } from '../support/chaos-pipelines.js';
 import { startChaosStack, type ChaosStack } from '../support/chaos-stack.js';
+import { allSigningSecrets } from '../support/chaos-twin.js';
 import { eventually } from '../support/twinflow-stack.js';
 import { sign } from '../support/receiver.js';
 
@@ -141,7 +142,7 @@ describe('the control API without a valid bearer token', () => {
     const answer = await request('POST', `${base}/runs`, {
       headers: {
         'content-type': 'application/json',
-        'x-cobb-signature': sign(stack.twin.signingSecrets[0] as string, body),
+        'x-cobb-signature': sign(allSigningSecrets(stack.twin)[0] as string, body),
       },
       body,
     });

@@ -23,6 +23,7 @@ import { historyText } from '../support/history.js';
 import type { PlannedPipeline } from '../support/chaos-pipelines.js';
 import { startProcessStack, type ProcessStack } from '../support/chaos-process-stack.js';
 import { publishSection } from '../support/chaos-report.js';
+import { allSigningSecrets } from '../support/chaos-twin.js';
 import { deliver, send, webhookBody, type HttpAnswer } from '../support/receiver.js';
 
 const PER_PHASE = 20;
@@ -199,7 +200,7 @@ describe('after all three faults', () => {
       ...histories.map((h) => ({ where: `history of ${h.workflowId}`, text: historyText(h.history) })),
       ...logs,
     ];
-    leaks = findLeaks(texts, [stack.twin.apiKey, ...stack.twin.signingSecrets]);
+    leaks = findLeaks(texts, [stack.twin.apiKey, ...allSigningSecrets(stack.twin)]);
   }, 120_000);
 
   afterAll(async () => {

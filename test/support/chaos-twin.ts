@@ -42,8 +42,6 @@ export interface ChaosTwin {
   control: EmulatorControl;
   apiKey: string;
   twin: TwinClient;
-  /** Every signing secret Twin handed out: none may appear in a history or a log. */
-  signingSecrets: string[];
   /** Each agent's webhook secret: a secret from the CLI's file vouches only for its own agent's runs. */
   secretOfAgent: Map<string, string>;
   plan: PlannedPipeline[];
@@ -74,15 +72,12 @@ export async function setUpChaosTwin(options: ChaosTwinOptions): Promise<ChaosTw
   const plan = Array.from({ length: options.pipelines }, (_, index) =>
     planPipeline(options.prefix, index, pools),
   );
-  return {
-    control,
-    apiKey,
-    twin,
-    signingSecrets: [...secretOfAgent.values()],
-    secretOfAgent,
-    plan,
-    agentCount: allAgents(pools).length,
-  };
+  return { control, apiKey, twin, secretOfAgent, plan, agentCount: allAgents(pools).length };
+}
+
+/** Every signing secret Twin handed out: none may appear in a history or a log. */
+export function allSigningSecrets(chaos: ChaosTwin): string[] {
+  return [...chaos.secretOfAgent.values()];
 }
 
 function allAgents(pools: AgentPools): string[] {
@@ -151,7 +146,6 @@ export async function addChaosAgent(
     options.secretsFile,
     withWebhookEntry(await readSecretsFile(options.secretsFile), entry),
   );
-  chaos.signingSecrets.push(entry.signing_secret);
   chaos.secretOfAgent.set(agentId, entry.signing_secret);
   return { agentId, signingSecret: entry.signing_secret };
 }

@@ -12,7 +12,6 @@ import { send, sign, uniqueRunId, webhookBody } from '../support/receiver.js';
 import { connectTemporal, uniqueTaskQueue, type TemporalTestContext } from '../support/temporal.js';
 
 const SECRET = 'whsec_receiver_main_test';
-const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
 const MAIN = path.join(PROJECT_ROOT, 'services/receiver/main.ts');
 
 interface ReceiverProcess {
@@ -24,7 +23,7 @@ interface ReceiverProcess {
 }
 
 function spawnReceiver(env: Record<string, string>): ReceiverProcess {
-  const child = spawn(TSX, [MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -13,7 +13,6 @@ import { connectTemporal, uniqueTaskQueue, type TemporalTestContext } from '../s
 /** Values of temporal.api.enums.v1.TaskQueueType (the proto package is not a direct dependency). */
 const WORKFLOW_QUEUE = 1;
 const ACTIVITY_QUEUE = 2;
-const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
 const MAIN = path.join(PROJECT_ROOT, 'services/worker/main.ts');
 
 interface WorkerProcess {
@@ -22,7 +21,7 @@ interface WorkerProcess {
 }
 
 function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(TSX, [MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

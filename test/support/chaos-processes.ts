@@ -1,5 +1,6 @@
-// twinflow's own processes for the process-fault tests: `tsx services/worker/main.ts` and
-// `tsx services/receiver/main.ts` started with an environment of the test's choosing, so `kill -9` is a real
+// twinflow's own processes for the process-fault tests: `node --import tsx services/worker/main.ts` and
+// the receiver's main.ts, started with an environment of the test's choosing and no tsx CLI process in between
+// (it would take the signal and orphan the service), so `kill -9` is a real
 // SIGKILL of a real process. Output (stdout and stderr, across restarts) is appended to one log file per
 // service, which the secrets audit reads afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,8 +8,6 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
-
-const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
 
 export const WORKER_MAIN = path.join(PROJECT_ROOT, 'services/worker/main.ts');
 export const RECEIVER_MAIN = path.join(PROJECT_ROOT, 'services/receiver/main.ts');
@@ -79,7 +78,7 @@ function groupAlive(group: number): boolean {
 
 /** Resolves once the ready line is logged; rejects if the process exits first or takes too long. */
 async function launch(options: ServiceProcessOptions, log: WriteStream): Promise<ChildProcess> {
-  const child = spawn(TSX, [options.script], {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script], {
     cwd: PROJECT_ROOT,
     detached: true,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },

@@ -14,6 +14,7 @@ import {
   EventType,
   fetchHistories,
   scheduledActivity,
+  sentSignal,
   signalName,
   type HistoryEvent,
 } from './lib/history.js';
@@ -31,8 +32,8 @@ const BASELINE_WRITES = 100;
 const STAGES = [
   ['webhook', 'run N finished → receiver answered the run.completed delivery (webhook + signal-with-start)'],
   ['tracker', '→ pipeline received runSettled (tracker workflow task, signal to the pipeline)'],
-  ['pipeline', '→ pipeline scheduled the next permit request (permit release, next step launched)'],
-  ['lane', '→ pipeline received permitGranted (permit-request activity, lane workflow task)'],
+  ['pipeline', '→ pipeline sent the next permit request (pipeline workflow task, next step launched)'],
+  ['lane', '→ pipeline received permitGranted (signal to the lane, lane workflow task, grant signal)'],
   ['start', '→ pipeline scheduled startTwinRun'],
   ['dispatch', '→ emulator received POST /runs for run N+1 (activity dispatch, HTTP)'],
 ] as const;
@@ -80,9 +81,14 @@ function gapsOf(
   const runIds = (outcome.state?.steps ?? []).map((s) => s.runId ?? '');
   const times = (pick: (e: (typeof events)[number]) => boolean) => events.filter(pick).map(eventTimeMs);
   const settled = times((e) => signalName(e) === 'runSettled');
-  const permitRequested = times((e) => scheduledActivity(e) === 'requestLanePermit');
+  // A running lane is signalled; one that is not gets the request through the activity after the signal failed.
+  const permitRequested = times(
+    (e) => sentSignal(e) === 'requestPermit' || scheduledActivity(e) === 'requestLanePermit',
+  );
   const granted = times((e) => signalName(e) === 'permitGranted');
   const startScheduled = times((e) => scheduledActivity(e) === 'startTwinRun');
+  const firstAfter = (marks: number[], after: number | undefined) =>
+    after === undefined ? undefined : marks.find((m) => m >= after);
   const gaps: Gap[] = [];
   for (let k = 0; k + 1 < runIds.length; k++) {
     const finished = ms(runs.get(runIds[k] as string)?.finished_at);
@@ -90,13 +96,15 @@ function gapsOf(
     const answered = ms(
       deliveries.find((d) => d.run_id === runIds[k] && d.event === 'run.completed' && d.delivered)?.at,
     );
+    const requested = firstAfter(permitRequested, settled[k]);
+    const grant = firstAfter(granted, requested);
     const marks = [
       finished,
       answered,
       settled[k],
-      permitRequested[k + 1],
-      granted[k + 1],
-      startScheduled[k + 1],
+      requested,
+      grant,
+      firstAfter(startScheduled, grant),
       nextStarted,
     ];
     const complete = marks.every((m) => m !== undefined && Number.isFinite(m));
@@ -210,7 +218,7 @@ export const handoffLatency: Benchmark = {
           `${describeWorkerSettings(stack)} (budgets raised: at the defaults the main queue's 20 activities/s, shared by every step's several activities (benchmark 5 counts them), cap all pipelines together at a few steps/s, so a busy deployment would add queueing for that budget to the stages below).`,
           `Where the time goes (medians over ${staged.length} gaps, from the pipeline histories and the emulator's delivery log; one clock, one machine):`,
           ...stageLines.map((l) => `  ${l}`),
-          `What bounds it: the critical path of one hand-off is about nine sequential server round trips: the webhook's signal-with-start; the tracker's workflow task, its summary fetch (an activity: webhooks carry no summary) and a second workflow task that signals the pipeline; a pipeline workflow task that releases the permit and waits for the release to be recorded; one that requests the next permit (an activity, as workflows cannot signal-with-start the lane); the lane's workflow task that grants it; a pipeline workflow task that schedules startTwinRun; and that activity. On this machine a pipeline workflow task waited a median ${formatNumber(median(taskWait), 1)} ms (p99 ${formatNumber(percentile(taskWait, 99), 1)} ms) to be picked up and ran ${formatNumber(median(taskRun), 1)} ms (p99 ${formatNumber(percentile(taskRun, 99), 1)} ms), against ${formatNumber(writeP50, 1)} ms for a bare signal-with-start: the load average is in the machine table.`,
+          `What bounds it: the critical path of one hand-off is eight sequential durable steps, each a server write plus a hop: the webhook's signal-with-start; the tracker's workflow task; its summary fetch (an activity: webhooks carry no summary); a second tracker workflow task that sends the permit's release to the lane and the settle to the pipeline together; a pipeline workflow task that runs the interpreter and signals the lane for the next permit; the lane's workflow task that grants it; a pipeline workflow task that schedules startTwinRun; and that activity's dispatch. Earlier versions had two more (the pipeline released the permit itself and waited for the release to be recorded, and asked the lane through an activity). On this machine a pipeline workflow task waited a median ${formatNumber(median(taskWait), 1)} ms (p99 ${formatNumber(percentile(taskWait, 99), 1)} ms) to be picked up and ran ${formatNumber(median(taskRun), 1)} ms (p99 ${formatNumber(percentile(taskRun, 99), 1)} ms), against ${formatNumber(writeP50, 1)} ms for a bare signal-with-start: the load average is in the machine table. A CPU profile of the worker (--cpu-prof, 2026-12-03) put about a third of its workflow thread's busy time in the TypeScript SDK's promise hook, which captures a source-mapped stack trace for every promise a workflow creates (for the Web UI's stack-trace query); the SDK has no switch for it.`,
         ],
       };
     } finally {

@@ -1,9 +1,10 @@
 // One lane per Twin agent (`agent-lane/<agent_id>`): the mutex pattern from Temporal's samples, widened to
 // `limit` permits. An in-process semaphore only holds inside one worker; this workflow holds across every worker
-// and every pipeline. Requesters arrive by signal-with-start (activity `requestLanePermit`), are granted in FIFO
-// order by a signal back, and give the permit back with `releasePermitSignal`. A holder that closed without
-// releasing (crashed, terminated, continued-as-new) is found by a liveness check and its permit reclaimed, so
-// nothing can block an agent forever.
+// and every pipeline. Requesters signal a running lane directly (the activity `requestLanePermit`
+// signal-with-starts one that is not running) and are granted in FIFO order by a signal back. The permit comes
+// back with `releasePermitSignal`, from the run's tracker as the run ends or else from the holder. A holder that
+// closed without releasing (crashed, terminated, continued-as-new) is found by a liveness check and its permit
+// reclaimed, so nothing can block an agent forever.
 import {
   condition,
   continueAsNew,

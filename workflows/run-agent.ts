@@ -9,6 +9,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -23,7 +24,13 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { StartedTwinRun, TwinRunActivities } from '../activities/twin-runs.js';
 import type { RunEvent } from '../services/twin-api/schemas.js';
 import type { RunObservation } from '../services/twin-api/run-status.js';
-import { agentLaneWorkflowId, permitGrantedSignal, releasePermitSignal } from './agent-lane.js';
+import {
+  agentLaneWorkflowId,
+  permitGrantedSignal,
+  releasePermitSignal,
+  requestPermitSignal,
+  type PermitRequest,
+} from './agent-lane.js';
 import {
   InvalidRetryPolicyError,
   backoffMs,
@@ -107,15 +114,18 @@ const CANCEL_SETTLE_WAIT: Duration = '2 minutes';
  */
 interface RunInbox {
   settled: Map<string, RunObservation>;
+  /** Tokens whose permit the run's tracker released as it reported the end. */
+  releasedByTracker: Set<string>;
   granted: Set<string>;
 }
 let inbox: RunInbox | undefined;
 
 function runInbox(): RunInbox {
   if (inbox) return inbox;
-  const created: RunInbox = { settled: new Map(), granted: new Set() };
-  setHandler(runSettledSignal, ({ token, observation }) => {
+  const created: RunInbox = { settled: new Map(), releasedByTracker: new Set(), granted: new Set() };
+  setHandler(runSettledSignal, ({ token, observation, permitReleased }) => {
     created.settled.set(token, observation);
+    if (permitReleased) created.releasedByTracker.add(token);
   });
   setHandler(permitGrantedSignal, ({ token }) => {
     created.granted.add(token);
@@ -228,20 +238,43 @@ async function runAttempt(step: Step, attempt: number): Promise<SettledAttempt> 
     if (run && isCancellation(error)) await CancellationScope.nonCancellable(() => stopRun(step, run, token));
     throw error;
   } finally {
-    await CancellationScope.nonCancellable(() => releasePermit(step.agentId, token));
+    if (!step.inbox.releasedByTracker.has(token)) {
+      await CancellationScope.nonCancellable(() => releasePermit(step.agentId, token));
+    }
   }
 }
+
+/** Histories recorded before this patch requested every permit through the activity: their replay must too. */
+const LANE_REQUEST_BY_SIGNAL_PATCH = 'lane-request-by-signal';
 
 async function acquirePermit(step: Step, token: string): Promise<void> {
   const { workflowId, runId } = workflowInfo();
   const request = { workflowId, runId, token, limit: step.options.concurrency };
-  await CancellationScope.nonCancellable(() =>
-    step.activities.requestLanePermit.executeWithOptions(
-      { ...step.callOptions, summary: `${step.stepKey}: wait for a permit of agent ${step.agentId}` },
-      [{ agentId: step.agentId, request }],
-    ),
-  );
+  await CancellationScope.nonCancellable(() => requestPermit(step, request));
   await condition(() => step.inbox.granted.has(token));
+}
+
+/**
+ * A running lane is signalled directly, which spares the hand-off an activity round trip. Only a lane that is
+ * not running (never started, or closed while idle) needs the activity, because a workflow cannot
+ * signal-with-start. A request that reaches the lane both ways is queued once: its token is the key.
+ */
+async function requestPermit(step: Step, request: PermitRequest): Promise<void> {
+  if (patched(LANE_REQUEST_BY_SIGNAL_PATCH)) {
+    try {
+      await getExternalWorkflowHandle(agentLaneWorkflowId(step.agentId)).signal(requestPermitSignal, request);
+      return;
+    } catch (error) {
+      log.debug('agent lane not running; starting it with the request', {
+        agentId: step.agentId,
+        error: String(error),
+      });
+    }
+  }
+  await step.activities.requestLanePermit.executeWithOptions(
+    { ...step.callOptions, summary: `${step.stepKey}: wait for a permit of agent ${step.agentId}` },
+    [{ agentId: step.agentId, request }],
+  );
 }
 
 async function startRun(step: Step, attempt: number, token: string): Promise<StartedTwinRun> {
@@ -257,7 +290,7 @@ async function startRun(step: Step, attempt: number, token: string): Promise<Sta
         runMode: options.runMode,
         userMessage: options.userMessage,
         skipDeployCheck: options.skipDeployCheck,
-        subscriber: { workflowId: workflowInfo().workflowId, token },
+        subscriber: { workflowId: workflowInfo().workflowId, token, holdsPermit: true },
         stepKey: step.stepKey,
         attempt,
         reconcileAfterMs:

@@ -8,6 +8,7 @@ import {
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -19,6 +20,7 @@ import type { RunObservation, RunStatus } from '../services/twin-api/run-status.
 import { isTerminal } from '../services/twin-api/run-status.js';
 import type { PollActivities } from '../activities/poll-run.js';
 import type { TriggerActivities } from '../activities/triggers.js';
+import { agentLaneWorkflowId, releasePermitSignal } from './agent-lane.js';
 import { AgentIdsKey, RunIdsKey, RunOutcomeKey, RunStatusKey } from './search-attributes.js';
 
 export const RUN_TRACKER_ID_PREFIX = 'twin-run/';
@@ -32,8 +34,13 @@ export const POLL_TASK_QUEUE_SUFFIX = '-twin-poll';
 export interface RunSubscription {
   /** Workflow to signal with `runSettledSignal` once the run is terminal. */
   workflowId: string;
-  /** Opaque to the tracker, handed back so the subscriber knows which of its waits settled. */
+  /** Handed back so the subscriber knows which of its waits settled. */
   token: string;
+  /**
+   * The token also names a permit the subscriber holds in the agent's lane for this run. The tracker gives it
+   * back as it reports the end, so the subscriber's next request does not wait for a release of its own.
+   */
+  holdsPermit?: boolean;
 }
 
 export interface RunTrackerInput {
@@ -66,8 +73,18 @@ export const observeRunSignal = defineSignal<[RunObservation]>('observeRun');
 export const subscribeRunSignal = defineSignal<[RunSubscription]>('subscribeRun');
 export const runTrackerStateQuery = defineQuery<RunTrackerState>('runTrackerState');
 
+export interface RunSettled {
+  token: string;
+  observation: RunObservation;
+  /** The tracker has sent the release of the subscriber's permit (see {@link RunSubscription.holdsPermit}). */
+  permitReleased?: boolean;
+}
+
 /** Sent by the tracker to each subscriber, once, when the run is terminal. */
-export const runSettledSignal = defineSignal<[{ token: string; observation: RunObservation }]>('runSettled');
+export const runSettledSignal = defineSignal<[RunSettled]>('runSettled');
+
+/** Trackers recorded before this patch leave the release to the subscriber: their replay must not send one. */
+const TRACKER_RELEASES_PERMITS_PATCH = 'tracker-releases-permits';
 
 const MAX_APPLIED_BEFORE_CONTINUE = 200;
 /** Silence windows double while polls find the run still going, up to this (or the base window if longer). */
@@ -245,18 +262,39 @@ async function notifySubscribers(state: RunTrackerState): Promise<void> {
     const key = `${subscriber.workflowId}#${subscriber.token}`;
     if (state.notified.includes(key)) continue;
     state.notified.push(key);
-    try {
-      await getExternalWorkflowHandle(subscriber.workflowId).signal(runSettledSignal, {
-        token: subscriber.token,
-        observation: final,
-      });
-    } catch (error) {
-      // The subscriber has already closed (cancelled, timed out): nobody is left to tell.
-      log.info('subscriber gone before the run settled', {
-        subscriber: subscriber.workflowId,
-        error: String(error),
-      });
-    }
+    const releasing = subscriber.holdsPermit === true && patched(TRACKER_RELEASES_PERMITS_PATCH);
+    // Both signals leave in the same workflow task: the lane can grant the next waiter while the subscriber
+    // is still reading the result.
+    await Promise.all([
+      releasing && releasePermitOf(state, subscriber),
+      settle(subscriber, { token: subscriber.token, observation: final, permitReleased: releasing }),
+    ]);
+  }
+}
+
+async function releasePermitOf(state: RunTrackerState, subscriber: RunSubscription): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(agentLaneWorkflowId(state.agentId)).signal(releasePermitSignal, {
+      token: subscriber.token,
+    });
+  } catch (error) {
+    // The lane is gone (closed by hand): no permit is left to give back.
+    log.warn('agent lane not reachable to release a permit', {
+      agentId: state.agentId,
+      error: String(error),
+    });
+  }
+}
+
+async function settle(subscriber: RunSubscription, settled: RunSettled): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(subscriber.workflowId).signal(runSettledSignal, settled);
+  } catch (error) {
+    // The subscriber has already closed (cancelled, timed out): nobody is left to tell.
+    log.info('subscriber gone before the run settled', {
+      subscriber: subscriber.workflowId,
+      error: String(error),
+    });
   }
 }
 

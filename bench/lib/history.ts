@@ -58,6 +58,12 @@ export function signalName(event: HistoryEvent): string | undefined {
   return event.workflowExecutionSignaledEventAttributes?.signalName ?? undefined;
 }
 
+/** The signal a workflow sent to another workflow, named in its SignalExternalWorkflowExecutionInitiated event. */
+export function sentSignal(event: HistoryEvent): string | undefined {
+  if (event.eventType !== EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED) return undefined;
+  return event.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName ?? undefined;
+}
+
 export function scheduledActivity(event: HistoryEvent): string | undefined {
   if (event.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) return undefined;
   return event.activityTaskScheduledEventAttributes?.activityType?.name ?? undefined;

@@ -1,9 +1,11 @@
 // Per-agent lanes against the real emulator: the run start and finish times Twin recorded show whether steps
 // on one agent overlapped. A lane must also survive its holders: a cancelled holder gives the permit back, a
 // terminated one has it taken back, so no agent is blocked forever.
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorRunView } from '../../services/twin-emulator/control-client.js';
 import { agentLaneWorkflow, agentLaneWorkflowId, laneStateQuery } from '../../workflows/agent-lane.js';
+import { runTrackerWorkflowId } from '../../workflows/run-tracker.js';
 import { eventually, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 function byStart(runs: EmulatorRunView[]): EmulatorRunView[] {
@@ -13,6 +15,20 @@ function byStart(runs: EmulatorRunView[]): EmulatorRunView[] {
 function endsBeforeStart(first: EmulatorRunView | undefined, second: EmulatorRunView | undefined): boolean {
   if (!first?.finished_at || !second) return false;
   return Date.parse(first.finished_at) <= Date.parse(second.started_at);
+}
+
+const { EventType } = temporal.api.enums.v1;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The signals a workflow sent to other workflows, and the activities it scheduled, in order. */
+function requestsIn(events: HistoryEvent[]): string[] {
+  return events.flatMap((e) => {
+    if (e.eventType === EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED)
+      return [`signal ${e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName}`];
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+      return [`activity ${e.activityTaskScheduledEventAttributes?.activityType?.name}`];
+    return [];
+  });
 }
 
 describe('agent lanes', () => {
@@ -26,6 +42,40 @@ describe('agent lanes', () => {
 
   const laneOf = (agentId: string) => stack.client.workflow.getHandle(agentLaneWorkflowId(agentId));
   const laneState = (agentId: string) => laneOf(agentId).query(laneStateQuery);
+  const eventsOf = async (workflowId: string) =>
+    (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+
+  it('starts a lane that is not running through the activity, and asks a running lane by signal alone', async () => {
+    const agentId = await stack.newAgent([{ durationMs: 50 }]);
+    const first = await stack.startAgentRun({ agentId });
+    await first.result();
+    const second = await stack.startAgentRun({ agentId });
+    await second.result();
+    expect(requestsIn(await eventsOf(first.workflowId)).slice(0, 3)).toEqual([
+      'signal requestPermit',
+      'activity requestLanePermit',
+      'activity startTwinRun',
+    ]);
+    expect(requestsIn(await eventsOf(second.workflowId)).slice(0, 2)).toEqual([
+      'signal requestPermit',
+      'activity startTwinRun',
+    ]);
+  });
+
+  it("has the run's tracker give the permit back as the run ends, so the step sends no release of its own", async () => {
+    const agentId = await stack.newAgent([{ durationMs: 50 }]);
+    const step = await stack.startAgentRun({ agentId });
+    const { runId } = await step.result();
+    expect(requestsIn(await eventsOf(step.workflowId))).not.toContain('signal releasePermit');
+    // The release leaves the tracker in the same task as the settle, so it may land just after the step returns.
+    await eventually('the permit to be given back', async () =>
+      (await laneState(agentId)).held.length === 0 ? true : undefined,
+    );
+    const releasedBy = (await eventsOf(agentLaneWorkflowId(agentId)))
+      .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'releasePermit')
+      .map((e) => e.workflowExecutionSignaledEventAttributes?.externalWorkflowExecution?.workflowId);
+    expect(releasedBy).toEqual([runTrackerWorkflowId(runId)]);
+  });
 
   it('never lets two steps run on one agent at once under the default limit of 1', async () => {
     const agentId = await stack.newAgent([{ durationMs: 300 }]);

@@ -200,14 +200,16 @@ async function findMarkedRun(twin: TwinClient, agentId: string, marker: string, 
 }
 
 /**
- * Signal-with-start, so it does not matter whether a webhook created the tracker first. The start observation
- * is stamped with Twin's own `started_at`, so it can never look newer than a later webhook (a pause).
+ * Signal-with-start, so it does not matter whether a webhook created the tracker first. The subscription
+ * carries what the start read of the run, stamped with Twin's own `started_at`, so it can never look newer than
+ * a later webhook (a pause).
  */
 async function subscribeToTracker(
   deps: TwinRunActivityDeps,
   run: Run,
   input: StartTwinRunInput,
 ): Promise<void> {
+  const observation = observationOfRunRecord(run, run.finished_at ?? run.started_at, 'start');
   try {
     await deps.temporal.workflow.signalWithStart(runTrackerWorkflow, {
       workflowId: runTrackerWorkflowId(run.run_id),
@@ -220,16 +222,14 @@ async function subscribeToTracker(
         },
       ],
       signal: subscribeRunSignal,
-      signalArgs: [input.subscriber],
+      signalArgs: [{ ...input.subscriber, observation }],
       // A fresh tracker for a long-settled run would poll it again and evaluate its triggers a second time.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     await answerFromClosedTracker(deps.temporal, run.run_id, input.subscriber);
-    return;
   }
-  await tellTracker(deps.temporal, observationOfRunRecord(run, run.finished_at ?? run.started_at, 'start'));
 }
 
 /** The tracker closed after its grace period (an adopted run can be that old): its record still holds the end. */

@@ -70,7 +70,12 @@ export interface RunTrackerState {
 }
 
 export const observeRunSignal = defineSignal<[RunObservation]>('observeRun');
-export const subscribeRunSignal = defineSignal<[RunSubscription]>('subscribeRun');
+export interface SubscribeRun extends RunSubscription {
+  /** What the subscriber already read of the run, applied as an `observeRun` would be: one signal, not two. */
+  observation?: RunObservation;
+}
+
+export const subscribeRunSignal = defineSignal<[SubscribeRun]>('subscribeRun');
 export const runTrackerStateQuery = defineQuery<RunTrackerState>('runTrackerState');
 
 export interface RunSettled {
@@ -157,12 +162,14 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
   let published: RunStatus | undefined;
 
   setHandler(runTrackerStateQuery, () => state);
-  setHandler(observeRunSignal, (observation) => {
+  const observe = (observation: RunObservation) => {
     if (observation.runId !== state.runId) return;
     if (applyObservation(state, observation)) changes++;
     else state.ignored++;
-  });
-  setHandler(subscribeRunSignal, (subscription) => {
+  };
+  setHandler(observeRunSignal, observe);
+  setHandler(subscribeRunSignal, ({ observation, ...subscription }) => {
+    if (observation) observe(observation);
     if (
       state.subscribers.some(
         (s) => s.token === subscription.token && s.workflowId === subscription.workflowId,

@@ -15,6 +15,12 @@ import { WEBHOOK_EVENTS } from '../../services/twin-api/run-status.js';
 import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
 import { historyEvents, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
+/** The fields these tests read from an observeRun or subscribeRun payload. */
+interface SignalBody {
+  source?: string;
+  observation?: { source?: string };
+}
+
 describe('runAgent with webhooks delivered to the receiver', () => {
   let stack: TwinflowStack;
   let receiver: Server;
@@ -65,6 +71,21 @@ describe('runAgent with webhooks delivered to the receiver', () => {
       .query(runTrackerStateQuery);
     expect(tracker.final?.source).toBe('webhook');
     expect(tracker.polls).toBe(0);
+  });
+
+  it('hands the tracker what the start read inside the subscription, in one signal', async () => {
+    const agentId = await agentWithWebhook(200);
+    const { runId } = await (await stack.startAgentRun({ agentId })).result();
+    const signals = (await historyEvents(stack.client, runTrackerWorkflowId(runId)))
+      .map((e) => e.workflowExecutionSignaledEventAttributes)
+      .filter((signal) => signal !== undefined && signal !== null)
+      .map((signal) => {
+        const data = signal.input?.payloads?.[0]?.data;
+        const body = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as SignalBody) : {};
+        return `${signal.signalName}:${body.source ?? body.observation?.source ?? '-'}`;
+      });
+    expect(signals.filter((s) => s.startsWith('subscribeRun'))).toEqual(['subscribeRun:start']);
+    expect(signals).not.toContain('observeRun:start');
   });
 
   it('settles a run whose end reached its tracker before the step subscribed', async () => {

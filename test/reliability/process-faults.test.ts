@@ -235,7 +235,7 @@ describe('after all three faults', () => {
     await publishSection('process-faults', {
       title: 'Process faults mid-load, one at a time',
       summary:
-        `Worker and receiver run as separate processes (\`tsx services/*/main.ts\`) against a private Temporal dev server persisted with ` +
+        `Worker and receiver run as separate processes (\`node --import tsx services/*/main.ts\`) against a private Temporal dev server persisted with ` +
         `--db-filename. Three phases of ${PER_PHASE} pipelines (runs of ${RUN_DURATION_MS} ms, webhooks delayed 50–400 ms), each hit mid-load by one fault: ` +
         'SIGKILL of the worker then a restart; SIGKILL of the receiver for 2 s while the emulator delivers; the Temporal server stopped and ' +
         'started again on the same port.',

@@ -76,6 +76,18 @@ export function emptyLaneState(): LaneState {
   return { waiting: [], held: [], granted: 0, reclaimed: 0 };
 }
 
+/**
+ * Sends a permit back to the agent's lane from another workflow (its holder, or the run's tracker). A lane that
+ * is gone (never created, or terminated by hand) holds no permit to give back, so that is only logged.
+ */
+export async function givePermitBack(agentId: string, token: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(agentLaneWorkflowId(agentId)).signal(releasePermitSignal, { token });
+  } catch (error) {
+    log.warn('agent lane not reachable to release a permit', { agentId, error: String(error) });
+  }
+}
+
 /** Queues a request; a repeated token (a retried signal-with-start) is not queued twice. */
 export function enqueuePermitRequest(state: LaneState, request: PermitRequest): boolean {
   const known = [...state.waiting, ...state.held].some((p) => p.token === request.token);

@@ -26,8 +26,8 @@ import type { RunEvent } from '../services/twin-api/schemas.js';
 import type { RunObservation } from '../services/twin-api/run-status.js';
 import {
   agentLaneWorkflowId,
+  givePermitBack,
   permitGrantedSignal,
-  releasePermitSignal,
   requestPermitSignal,
   type PermitRequest,
 } from './agent-lane.js';
@@ -239,7 +239,7 @@ async function runAttempt(step: Step, attempt: number): Promise<SettledAttempt> 
     throw error;
   } finally {
     if (!step.inbox.releasedByTracker.has(token)) {
-      await CancellationScope.nonCancellable(() => releasePermit(step.agentId, token));
+      await CancellationScope.nonCancellable(() => givePermitBack(step.agentId, token));
     }
   }
 }
@@ -328,15 +328,6 @@ async function stopRun(step: Step, run: StartedTwinRun, token: string): Promise<
     log.info('cancelled agent run ended', { runId: run.runId, status: step.lastObservation?.status });
   } else {
     log.warn('cancelled agent run did not report its end in time', { runId: run.runId });
-  }
-}
-
-async function releasePermit(agentId: string, token: string): Promise<void> {
-  try {
-    await getExternalWorkflowHandle(agentLaneWorkflowId(agentId)).signal(releasePermitSignal, { token });
-  } catch (error) {
-    // The lane is gone (never created, or terminated by hand): there is no permit left to give back.
-    log.warn('agent lane not reachable to release a permit', { agentId, error: String(error) });
   }
 }
 

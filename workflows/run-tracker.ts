@@ -20,7 +20,7 @@ import type { RunObservation, RunStatus } from '../services/twin-api/run-status.
 import { isTerminal } from '../services/twin-api/run-status.js';
 import type { PollActivities } from '../activities/poll-run.js';
 import type { TriggerActivities } from '../activities/triggers.js';
-import { agentLaneWorkflowId, releasePermitSignal } from './agent-lane.js';
+import { givePermitBack } from './agent-lane.js';
 import { AgentIdsKey, RunIdsKey, RunOutcomeKey, RunStatusKey } from './search-attributes.js';
 
 export const RUN_TRACKER_ID_PREFIX = 'twin-run/';
@@ -273,23 +273,9 @@ async function notifySubscribers(state: RunTrackerState): Promise<void> {
     // Both signals leave in the same workflow task: the lane can grant the next waiter while the subscriber
     // is still reading the result.
     await Promise.all([
-      releasing && releasePermitOf(state, subscriber),
+      releasing && givePermitBack(state.agentId, subscriber.token),
       settle(subscriber, { token: subscriber.token, observation: final, permitReleased: releasing }),
     ]);
-  }
-}
-
-async function releasePermitOf(state: RunTrackerState, subscriber: RunSubscription): Promise<void> {
-  try {
-    await getExternalWorkflowHandle(agentLaneWorkflowId(state.agentId)).signal(releasePermitSignal, {
-      token: subscriber.token,
-    });
-  } catch (error) {
-    // The lane is gone (closed by hand): no permit is left to give back.
-    log.warn('agent lane not reachable to release a permit', {
-      agentId: state.agentId,
-      error: String(error),
-    });
   }
 }
 

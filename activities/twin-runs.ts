@@ -1,10 +1,10 @@
 // The activities behind runAgent and the agent lanes: everything that touches Twin or another workflow from the
 // outside. Built by a factory at worker start, so the Twin client (and its API key) lives only here; workflows
 // pass IDs and words, never secrets.
-import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { listAllRuns, type TwinClient } from '../services/twin-api/client.js';
+import { log } from '@temporalio/activity';
+import type { TwinClient } from '../services/twin-api/client.js';
 import type { Run, RunEvent } from '../services/twin-api/schemas.js';
 import { isTerminal, observationOfRunRecord, type RunObservation } from '../services/twin-api/run-status.js';
 import {
@@ -22,7 +22,9 @@ import {
   type PermitRequest,
 } from '../workflows/agent-lane.js';
 import { createPollActivities } from './poll-run.js';
-import { hasRunMarker, runMarker, withRunMarker } from './run-marker.js';
+import { readRunEvents } from './run-output.js';
+import { runMarker } from './run-marker.js';
+import { startRunOnce, type StartResolution } from './start-run.js';
 import { callTwin } from './twin-failure.js';
 
 export interface TwinRunActivityDeps {
@@ -56,6 +58,8 @@ export interface StartedTwinRun {
   startedAt: string;
   /** True when a retried start found the run an earlier, ambiguous attempt had created. */
   adopted: boolean;
+  /** How the run was found (activities/start-run.ts); absent in histories recorded before it existed. */
+  resolution?: StartResolution;
 }
 
 export interface CancelTwinRunInput {
@@ -76,10 +80,6 @@ export interface FetchedRunEvents {
   truncated: boolean;
 }
 
-/** Twin's clock and ours may disagree; the marker search starts this much earlier than our first attempt. */
-const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
-const RUN_PAGE_SIZE = 100;
-const EVENT_PAGE_SIZE = 200;
 const DEFAULT_MAX_EVENTS = 1_000;
 
 export function createTwinRunActivities(deps: TwinRunActivityDeps) {
@@ -87,28 +87,33 @@ export function createTwinRunActivities(deps: TwinRunActivityDeps) {
 
   return {
     /**
-     * Starts one Twin run (or adopts the one an ambiguous earlier attempt started) and subscribes the caller to
-     * its tracker. Safe to retry: the marker search makes a retry find its own run instead of starting another.
+     * Starts one Twin run and subscribes the caller to its tracker. Safe to retry: a retry never posts again
+     * unless it has proof that no earlier post created a run (activities/start-run.ts).
      */
     async startTwinRun(input: StartTwinRunInput): Promise<StartedTwinRun> {
-      const { info } = Context.current();
+      const { subscriber } = input;
       const marker = runMarker({
-        workflowId: input.subscriber.workflowId,
+        workflowId: subscriber.workflowId,
         stepKey: input.stepKey,
         attempt: input.attempt,
-        token: input.subscriber.token,
+        token: subscriber.token,
       });
-      const found =
-        info.attempt > 1
-          ? await findMarkedRun(deps.twin, input.agentId, marker, info.scheduledTimestampMs)
-          : undefined;
-      const run = found ?? (await startMarkedRun(deps.twin, input, marker));
+      const { run, resolution } = await startRunOnce(deps, {
+        agentId: input.agentId,
+        runMode: input.runMode,
+        userMessage: input.userMessage,
+        skipDeployCheck: input.skipDeployCheck,
+        stepKey: input.stepKey,
+        token: subscriber.token,
+        marker,
+      });
       await subscribeToTracker(deps, run, input);
       return {
         runId: run.run_id,
         agentId: run.agent_id,
         startedAt: run.started_at,
-        adopted: found !== undefined,
+        adopted: resolution === 'marker' || resolution === 'adopted',
+        resolution,
       };
     },
 
@@ -128,19 +133,7 @@ export function createTwinRunActivities(deps: TwinRunActivityDeps) {
       runId,
       maxEvents = DEFAULT_MAX_EVENTS,
     }: FetchRunEventsInput): Promise<FetchedRunEvents> {
-      const events: RunEvent[] = [];
-      let afterIndex: number | undefined;
-      while (events.length <= maxEvents) {
-        const limit = Math.min(EVENT_PAGE_SIZE, maxEvents + 1 - events.length);
-        const page = await callTwin(() =>
-          deps.twin.listRunEvents(agentId, runId, { limit, after_index: afterIndex }),
-        );
-        const last = page.events.at(-1);
-        if (!last || (afterIndex !== undefined && last.index <= afterIndex)) break;
-        events.push(...page.events);
-        afterIndex = last.index;
-      }
-      return { events: events.slice(0, maxEvents), truncated: events.length > maxEvents };
+      return readRunEvents(deps.twin, agentId, runId, maxEvents);
     },
 
     /** Queues the caller at the agent's lane, creating the lane if this is its first request. */
@@ -177,28 +170,6 @@ export function createTwinRunActivities(deps: TwinRunActivityDeps) {
 
 export type TwinRunActivities = ReturnType<typeof createTwinRunActivities>;
 
-async function startMarkedRun(twin: TwinClient, input: StartTwinRunInput, marker: string): Promise<Run> {
-  const body = {
-    run_mode: input.runMode,
-    user_message: withRunMarker(input.userMessage, marker),
-    skip_deploy_check: input.skipDeployCheck,
-  };
-  const { run } = await callTwin(() => twin.startRun(input.agentId, body));
-  return run;
-}
-
-/** Looks through the agent's runs started since (just before) our first attempt for the one bearing our marker. */
-async function findMarkedRun(twin: TwinClient, agentId: string, marker: string, firstAttemptMs: number) {
-  const filter_started_after = new Date(firstAttemptMs - CLOCK_SKEW_MARGIN_MS).toISOString();
-  return callTwin(async () => {
-    for await (const run of listAllRuns(twin, agentId, { filter_started_after, page_size: RUN_PAGE_SIZE })) {
-      if (hasRunMarker(typeof run.user_message === 'string' ? run.user_message : undefined, marker))
-        return run;
-    }
-    return undefined;
-  });
-}
-
 /**
  * Signal-with-start, so it does not matter whether a webhook created the tracker first. The subscription
  * carries what the start read of the run, stamped with Twin's own `started_at`, so it can never look newer than
@@ -210,6 +181,9 @@ async function subscribeToTracker(
   input: StartTwinRunInput,
 ): Promise<void> {
   const observation = observationOfRunRecord(run, run.finished_at ?? run.started_at, 'start');
+  // The run exists: an unknown status word must not fail the start, or the retry would look for it again.
+  if (!observation)
+    log.warn('Twin answered an undocumented run status on start', { runId: run.run_id, status: run.status });
   try {
     await deps.temporal.workflow.signalWithStart(runTrackerWorkflow, {
       workflowId: runTrackerWorkflowId(run.run_id),
@@ -222,7 +196,7 @@ async function subscribeToTracker(
         },
       ],
       signal: subscribeRunSignal,
-      signalArgs: [{ ...input.subscriber, observation }],
+      signalArgs: [{ ...input.subscriber, ...(observation && { observation }) }],
       // A fresh tracker for a long-settled run would poll it again and evaluate its triggers a second time.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });

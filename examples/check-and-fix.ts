@@ -1,5 +1,5 @@
 // Example 2 — fan-out, fan-in and a condition. Lint and tests run in parallel; a fixer runs only if either of
-// them ended with outcome `fail`, and gets both summaries; the report waits for all three (a skipped fixer does
+// them ended with outcome `fail`, and gets both outputs; the report waits for all three (a skipped fixer does
 // not block it). Optionally triggered: when TWINFLOW_TRIGGER_AGENT (say, a deploy agent run on a Twin
 // schedule) completes with outcome `success`, this pipeline starts once for that run.
 import { z } from 'zod';
@@ -39,7 +39,7 @@ export function checkAndFix(env: NodeJS.ProcessEnv = process.env): PipelineRegis
           ],
         },
         message:
-          'Fix {{input.repo}}.\nLint ({{steps.lint.outcome}}): {{steps.lint.summary}}\nTests ({{steps.test.outcome}}): {{steps.test.summary}}',
+          'Fix {{input.repo}}.\nLint ({{steps.lint.outcome}}): {{steps.lint.output}}\nTests ({{steps.test.outcome}}): {{steps.test.output}}',
         retry: { maximumAttempts: 2, initialInterval: '5 seconds' },
       },
       {
@@ -48,7 +48,7 @@ export function checkAndFix(env: NodeJS.ProcessEnv = process.env): PipelineRegis
         agent: agents.refs.reporter,
         after: ['lint', 'test', 'fix'],
         message:
-          'Report on {{input.repo}}: lint {{steps.lint.outcome}}, tests {{steps.test.outcome}}, fix {{steps.fix.status}} {{steps.fix.summary}}',
+          'Report on {{input.repo}}: lint {{steps.lint.outcome}}, tests {{steps.test.outcome}}, fix {{steps.fix.status}} {{steps.fix.output ?? "(no fix ran)"}}',
       },
     ],
   });

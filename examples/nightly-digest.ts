@@ -1,5 +1,5 @@
 // Example 1 — a sequence with retries and templates. A collector agent gathers the day's changes (flaky, so it
-// is retried on a `fail` outcome or a failed run), a writer turns the collector's summary into a digest, and a
+// is retried on a `fail` outcome or a failed run), a writer turns the collector's output into a digest, and a
 // publisher posts it to the channel named in the input. Each message quotes the step before it.
 import { z } from 'zod';
 import type { PipelineRegistration } from '../services/pipelines/registry.js';
@@ -32,14 +32,14 @@ export function nightlyDigest(env: NodeJS.ProcessEnv = process.env): PipelineReg
         agent: agents.refs.writer,
         after: ['collect'],
         message:
-          'Write a short digest of these changes (run {{steps.collect.runId}}):\n{{steps.collect.summary}}',
+          'Write a short digest of these changes (run {{steps.collect.runId}}):\n{{steps.collect.output}}',
       },
       {
         id: 'publish',
         kind: 'agent',
         agent: agents.refs.publisher,
         after: ['write'],
-        message: 'Post to {{input.channel}}:\n{{steps.write.summary}}',
+        message: 'Post to {{input.channel}}:\n{{steps.write.output}}',
       },
     ],
   });

@@ -38,7 +38,7 @@ export function scheduleRollout(env: NodeJS.ProcessEnv = process.env): PipelineR
         kind: 'approval',
         after: ['dry-run'],
         prompt:
-          'Schedule {{pipeline.name}} weekday mornings? Dry run {{steps.dry-run.runId}}: {{steps.dry-run.summary}}',
+          'Schedule {{pipeline.name}} weekday mornings? Dry run {{steps.dry-run.runId}}: {{steps.dry-run.output}}',
         timeout: '24 hours',
         onTimeout: 'reject',
       },

@@ -5,8 +5,11 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { RunObservation } from '../services/twin-api/run-status.js';
 
-/** Outcomes of a completed run (`fail`, `partial`) and terminal statuses (`failed`, `stopped`). */
-export const FAILURE_KINDS = ['fail', 'partial', 'failed', 'stopped'] as const;
+/**
+ * Outcomes of a completed run (`fail`, `partial`, and `unknown` when twinflow could not learn it) and terminal
+ * statuses (`failed`, `stopped`).
+ */
+export const FAILURE_KINDS = ['fail', 'partial', 'unknown', 'failed', 'stopped'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 export interface AgentRetryPolicy {
@@ -18,7 +21,10 @@ export interface AgentRetryPolicy {
   backoffCoefficient?: number;
   /** Cap on the wait; default 100 × initialInterval, as Temporal's own retry policy. */
   maximumInterval?: Duration;
-  /** Which results count as failure (and are retried); default `['fail', 'failed']`. */
+  /**
+   * Which results count as failure (and are retried); default `['fail', 'failed']`. An `unknown` outcome counts as
+   * failure when any outcome is named, but is retried only when `unknown` itself is named.
+   */
   retryOn?: FailureKind[];
 }
 
@@ -56,11 +62,27 @@ export function resolveRetryPolicy(policy: AgentRetryPolicy = {}): ResolvedRetry
   return resolved;
 }
 
-/** A completed run without an outcome counts as success: Twin only sends an outcome when it has one. */
-export function countsAsFailure(observation: RunObservation, retryOn: readonly FailureKind[]): boolean {
-  const kind: string | undefined =
-    observation.status === 'completed' ? observation.outcome : observation.status;
-  return kind !== undefined && (retryOn as readonly string[]).includes(kind);
+/** How a terminal run ended: its outcome when completed (`unknown` when none was learned), else its status. */
+export function endKind(observation: RunObservation): FailureKind | 'success' {
+  if (observation.status === 'completed') return observation.outcome ?? 'unknown';
+  if (observation.status === 'failed' || observation.status === 'stopped') return observation.status;
+  throw new Error(`run ${observation.runId} has not ended (status ${observation.status})`);
+}
+
+/**
+ * Whether an end counts as failure under `failOn`. An unknown outcome is never read as a success the policy would
+ * reject: it counts as failure wherever `failOn` names `unknown` or any outcome (`fail`, `partial`).
+ */
+export function countsAsFailure(observation: RunObservation, failOn: readonly FailureKind[]): boolean {
+  const kind = endKind(observation);
+  if (kind === 'success') return false;
+  if (kind === 'unknown') return ['unknown', 'fail', 'partial'].some((k) => failOn.includes(k as FailureKind));
+  return failOn.includes(kind);
+}
+
+/** A run whose outcome is unknown may have succeeded and acted: another run is started only where asked by name. */
+export function mayRetryEnd(observation: RunObservation, retryOn: readonly FailureKind[]): boolean {
+  return endKind(observation) !== 'unknown' || retryOn.includes('unknown');
 }
 
 /** Wait after the `attempt`-th run (1-based) before the next one. */

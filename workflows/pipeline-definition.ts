@@ -5,8 +5,9 @@
 // workflow sandbox and Node share this one file. Anything needing a library (7-field cron) is injected.
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time.js';
-import { OUTCOMES, type Outcome } from '../services/twin-api/run-status.js';
+import { RUN_OUTCOMES, type RunOutcome } from '../services/twin-api/run-status.js';
 import { FAILURE_KINDS, type FailureKind } from './agent-retry.js';
+import type { AttemptRecord } from './run-agent.js';
 import { parseTemplate, templateReferences, TemplateSyntaxError } from './templates.js';
 
 export type { Duration } from '@temporalio/common';
@@ -31,10 +32,16 @@ export const STEP_STATUSES = [
 export type StepStatus = (typeof STEP_STATUSES)[number];
 const SETTLED: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
 
-/** Fields of an earlier step a template may read: `{{steps.<id>.<field>}}`. */
+/**
+ * Fields of an earlier step a template may read: `{{steps.<id>.<field>}}`, and `{{steps.<id>.json.<path>}}` into
+ * an output that is JSON.
+ */
 export const STEP_OUTPUT_FIELDS = [
   'status',
   'outcome',
+  'output',
+  'json',
+  'reason',
   'summary',
   'runId',
   'attempts',
@@ -70,7 +77,7 @@ export type FailurePolicy = 'fail' | 'continue' | { compensate: string; then?: '
 
 /** A condition over earlier steps. `{step, outcome}` / `{step, status}` test one step; both given = both hold. */
 export type Condition =
-  | { step: string; outcome?: Outcome | Outcome[]; status?: StepStatus | StepStatus[] }
+  | { step: string; outcome?: RunOutcome | RunOutcome[]; status?: StepStatus | StepStatus[] }
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition };
@@ -97,10 +104,13 @@ export interface AgentStep extends StepBase {
   skipDeployCheck?: boolean;
   retry?: StepRetry;
   /**
-   * Which ends count as failure (and are retried while `retry` allows): outcomes `fail`, `partial`, run
-   * statuses `failed`, `stopped`. Default {@link DEFAULT_FAIL_ON}.
+   * Which ends count as failure (and are retried while `retry` allows): outcomes `fail`, `partial`, `unknown`, run
+   * statuses `failed`, `stopped`. Default {@link DEFAULT_FAIL_ON}. Naming `fail` or `partial` makes an unknown
+   * outcome a failure too, retried only if `unknown` is named.
    */
   failOn?: FailureKind[];
+  /** Event kinds that carry the agent's answer (`output`); default assistant_message, message, output. */
+  outputFrom?: string[];
 }
 
 /** Sets, pauses, resumes or deletes an agent's Twin cron schedule (7 fields: sec min hour day month dow year). */
@@ -143,8 +153,8 @@ export interface PipelineTrigger {
   event: TriggerEvent;
   /** Literal agent ID: events are matched against it. */
   agent: string;
-  /** Only for `run.completed`. */
-  outcome?: Outcome | Outcome[];
+  /** Only for `run.completed`; an outcome twinflow could not learn is `unknown` and matches only that word. */
+  outcome?: RunOutcome | RunOutcome[];
   /** Pipeline input built from the event: values are templates over `{{event.*}}`. */
   input?: Record<string, string>;
 }
@@ -179,8 +189,18 @@ export interface StepState {
   runIds: string[];
   runId?: string;
   runStatus?: 'completed' | 'failed' | 'stopped';
-  outcome?: Outcome;
+  outcome?: RunOutcome;
+  /** Only where Twin serves one: no current document promises it. */
   summary?: string;
+  /** The agent's final answer (its last message event); absent when no event carried one. */
+  output?: string;
+  /** `output` parsed, when it is a JSON object or array. */
+  json?: unknown;
+  outputTruncated?: boolean;
+  /** Why the last run failed or stopped, as its events say. */
+  reason?: string;
+  /** Every attempt's run as it ended, with its start resolution. */
+  runs?: AttemptRecord[];
   startedAt?: string;
   finishedAt?: string;
   durationMs?: number;
@@ -203,7 +223,7 @@ export function evaluateCondition(condition: Condition, steps: Readonly<Record<s
   if ('not' in condition) return !evaluateCondition(condition.not, steps);
   const state = steps[condition.step];
   if (!state) return false;
-  if (condition.outcome !== undefined && !asList(condition.outcome).includes(state.outcome as Outcome))
+  if (condition.outcome !== undefined && !asList(condition.outcome).includes(state.outcome as RunOutcome))
     return false;
   if (condition.status !== undefined && !asList(condition.status).includes(state.status)) return false;
   return true;
@@ -557,8 +577,8 @@ function checkCondition(
   }
   if (condition.outcome !== undefined) {
     for (const outcome of asList(condition.outcome)) {
-      if (!OUTCOMES.includes(outcome))
-        problem(`"when" outcome "${outcome}" is not one of ${OUTCOMES.join(', ')}`);
+      if (!RUN_OUTCOMES.includes(outcome))
+        problem(`"when" outcome "${outcome}" is not one of ${RUN_OUTCOMES.join(', ')}`);
     }
   }
   if (condition.status !== undefined) {
@@ -597,8 +617,9 @@ function checkStepTemplate(
       problem(`${where} — a template reads "input.*", "steps.<id>.<field>" or "pipeline.<field>"`);
       continue;
     }
-    if (path.length !== 3 || !second || !third) {
-      problem(`${where} — step references look like steps.<id>.<field>`);
+    const deeper = third === 'json' ? path.length >= 3 : path.length === 3;
+    if (!deeper || !second || !third) {
+      problem(`${where} — step references look like steps.<id>.<field> (or steps.<id>.json.<path>)`);
       continue;
     }
     if (context.skipReferences) continue;
@@ -621,7 +642,8 @@ function checkTrigger(trigger: PipelineTrigger, index: number, report: Report): 
   if (trigger.outcome !== undefined) {
     if (trigger.event !== 'run.completed') problem('"outcome" only goes with event "run.completed"');
     for (const outcome of asList(trigger.outcome)) {
-      if (!OUTCOMES.includes(outcome)) problem(`outcome "${outcome}" is not one of ${OUTCOMES.join(', ')}`);
+      if (!RUN_OUTCOMES.includes(outcome))
+        problem(`outcome "${outcome}" is not one of ${RUN_OUTCOMES.join(', ')}`);
     }
   }
   for (const [key, value] of Object.entries(trigger.input ?? {})) {
@@ -647,7 +669,7 @@ function checkTrigger(trigger: PipelineTrigger, index: number, report: Report): 
 /** Whether a terminal run observation fires this trigger. */
 export function triggerMatches(
   trigger: PipelineTrigger,
-  observation: { agentId: string; status: string; outcome?: Outcome },
+  observation: { agentId: string; status: string; outcome?: RunOutcome },
 ): boolean {
   if (trigger.agent !== observation.agentId) return false;
   const event = `run.${observation.status}`;

@@ -15,6 +15,7 @@ import {
   defineUpdate,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -45,6 +46,9 @@ import {
 } from './pipeline-visibility.js';
 import { runAgent } from './run-agent.js';
 import { renderTemplate } from './templates.js';
+
+/** Pipelines recorded before this patch rendered a missing template value as "": their replay must too. */
+const MISSING_TEMPLATE_VALUES_FAIL_PATCH = 'missing-template-values-fail';
 
 export interface PipelineWorkflowInput {
   /** Validated by the registry before start; travels whole so the history replays on its own. */
@@ -365,6 +369,9 @@ function templateContext(run: Run): Record<string, unknown> {
         status: s.status,
         outcome: s.outcome,
         summary: s.summary,
+        output: s.output,
+        json: s.json,
+        reason: s.reason,
         runId: s.runId,
         attempts: s.attempts,
         decidedBy: s.decidedBy,
@@ -376,9 +383,15 @@ function templateContext(run: Run): Record<string, unknown> {
   return { input: run.input, steps, pipeline: { name: run.state.name, workflowId: run.state.workflowId } };
 }
 
+/** A reference without a value fails the step (the error names it) instead of rendering "". */
+function render(run: Run, template: string): string {
+  const missingAsEmpty = !patched(MISSING_TEMPLATE_VALUES_FAIL_PATCH);
+  return renderTemplate(template, templateContext(run), { missingAsEmpty });
+}
+
 /** Renders an agent reference and records the agent for the TwinAgentIds search attribute. */
 function resolveAgent(run: Run, template: string): string {
-  const agentId = renderTemplate(template, templateContext(run)).trim();
+  const agentId = render(run, template).trim();
   if (!agentId)
     throw ApplicationFailure.nonRetryable(`agent "${template}" rendered to an empty ID`, 'EmptyAgentId');
   if (!run.state.agentIds.includes(agentId)) {
@@ -392,8 +405,9 @@ async function runAgentStep(run: Run, step: AgentStep, state: StepState): Promis
   const agentId = resolveAgent(run, step.agent);
   const result = await runAgent(agentId, {
     runMode: step.runMode,
-    userMessage: step.message === undefined ? undefined : renderTemplate(step.message, templateContext(run)),
+    userMessage: step.message === undefined ? undefined : render(run, step.message),
     skipDeployCheck: step.skipDeployCheck,
+    outputFrom: step.outputFrom,
     stepKey: step.id,
     timeout: step.timeout,
     retry: { ...step.retry, retryOn: [...(step.failOn ?? DEFAULT_FAIL_ON)] },
@@ -405,14 +419,20 @@ async function runAgentStep(run: Run, step: AgentStep, state: StepState): Promis
     },
   });
   const ended = `run ${result.runId} ended ${result.status}${result.outcome ? ` with outcome ${result.outcome}` : ''}`;
+  const why = result.reason ? `: ${result.reason}` : '';
   return {
     status: result.succeeded ? 'succeeded' : 'failed',
     runId: result.runId,
     runStatus: result.status,
     outcome: result.outcome,
     summary: result.summary,
+    output: result.output,
+    json: result.json,
+    outputTruncated: result.outputTruncated,
+    reason: result.reason,
+    runs: result.runs,
     attempts: result.attempts,
-    error: result.succeeded ? undefined : `${ended} after ${result.attempts} attempt(s)`,
+    error: result.succeeded ? undefined : `${ended} after ${result.attempts} attempt(s)${why}`,
   };
 }
 
@@ -454,7 +474,7 @@ async function rescheduleStep(run: Run, step: RescheduleStep): Promise<StepResul
 
 async function instructionsStep(run: Run, step: InstructionsStep): Promise<StepResult> {
   const agentId = resolveAgent(run, step.agent);
-  const content = renderTemplate(step.content, templateContext(run));
+  const content = render(run, step.content);
   await adminActivities(step, `update instructions of ${agentId}`).updateAgentInstructions({
     agentId,
     content,
@@ -467,7 +487,7 @@ async function waitStep(run: Run, step: WaitStep): Promise<StepResult> {
     await sleep(step.duration, { summary: `${step.id}: wait ${String(step.duration)}` });
     return { status: 'succeeded' };
   }
-  const until = renderTemplate(step.until ?? '', templateContext(run));
+  const until = render(run, step.until ?? '');
   const at = Date.parse(until);
   if (!Number.isFinite(at)) return { status: 'failed', error: `until "${until}" is not an ISO-8601 time` };
   const ms = at - Date.now();
@@ -477,7 +497,7 @@ async function waitStep(run: Run, step: WaitStep): Promise<StepResult> {
 
 async function approvalStep(run: Run, step: ApprovalStep, state: StepState): Promise<StepResult> {
   state.status = 'waiting_approval';
-  if (step.prompt !== undefined) state.prompt = renderTemplate(step.prompt, templateContext(run));
+  if (step.prompt !== undefined) state.prompt = render(run, step.prompt);
   changed(run);
   const decided = () => run.decisions.has(step.id);
   if (step.timeout === undefined) await condition(decided);

@@ -24,6 +24,8 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { StartedTwinRun, TwinRunActivities } from '../activities/twin-runs.js';
 import type { RunEvent } from '../services/twin-api/schemas.js';
 import type { RunObservation } from '../services/twin-api/run-status.js';
+import type { RunOutput } from '../services/twin-api/run-output.js';
+import type { StartResolution } from '../activities/start-run.js';
 import {
   agentLaneWorkflowId,
   givePermitBack,
@@ -35,6 +37,7 @@ import {
   InvalidRetryPolicyError,
   backoffMs,
   countsAsFailure,
+  mayRetryEnd,
   resolveRetryPolicy,
   type AgentRetryPolicy,
   type ResolvedRetryPolicy,
@@ -51,6 +54,18 @@ export interface RunStartedInfo {
   attempt: number;
   startedAt: string;
   adopted: boolean;
+  resolution?: StartResolution;
+}
+
+/** One attempt's run as it ended: kept for every attempt, so why earlier ones failed is not lost. */
+export interface AttemptRecord {
+  runId: string;
+  status: 'completed' | 'failed' | 'stopped';
+  outcome?: RunObservation['outcome'];
+  /** Why the run failed or stopped, as its events say. */
+  reason?: string;
+  /** How the start found this run (activities/start-run.ts). */
+  resolution?: StartResolution;
 }
 
 export interface RunAgentOptions {
@@ -66,6 +81,8 @@ export interface RunAgentOptions {
   reconcileAfter?: Duration;
   /** Fetch the last run's events (at most 1,000) once it has ended. */
   includeEvents?: boolean;
+  /** Event kinds that carry the agent's answer; default DEFAULT_OUTPUT_EVENT_KINDS (services/twin-api/run-output.ts). */
+  outputFrom?: string[];
   /** Permits of the agent's lane this step may share; default the worker's AGENT_CONCURRENCY_DEFAULT. */
   concurrency?: number;
   /** Start-to-close timeout of each Twin API call; default 30 s. */
@@ -80,7 +97,16 @@ export interface AgentRunResult {
   runId: string;
   status: 'completed' | 'failed' | 'stopped';
   outcome?: RunObservation['outcome'];
+  /** Only where Twin serves one (seed 000 lists it; 001 does not). */
   summary?: string;
+  /** The agent's final answer, read from the run's events; absent when no event carried one. */
+  output?: string;
+  /** `output` parsed, when it is a JSON object or array. */
+  json?: unknown;
+  /** `output` was cut at MAX_OUTPUT_CHARS. */
+  outputTruncated?: boolean;
+  /** Why the last run failed or stopped, as its events say. */
+  reason?: string;
   startedAt: string;
   finishedAt?: string;
   /** False when the last run still counts as a failure under `retry.retryOn`: the caller decides what that means. */
@@ -88,6 +114,8 @@ export interface AgentRunResult {
   attempts: number;
   /** Every attempt's run, in order. */
   runIds: string[];
+  /** Every attempt that reached an end, in order (a cancelled last attempt is not here). */
+  runs: AttemptRecord[];
   events?: RunEvent[];
   eventsTruncated?: boolean;
 }
@@ -114,6 +142,7 @@ const CANCEL_SETTLE_WAIT: Duration = '2 minutes';
  */
 interface RunInbox {
   settled: Map<string, RunObservation>;
+  outputs: Map<string, RunOutput>;
   /** Tokens whose permit the run's tracker released as it reported the end. */
   releasedByTracker: Set<string>;
   granted: Set<string>;
@@ -122,9 +151,15 @@ let inbox: RunInbox | undefined;
 
 function runInbox(): RunInbox {
   if (inbox) return inbox;
-  const created: RunInbox = { settled: new Map(), releasedByTracker: new Set(), granted: new Set() };
-  setHandler(runSettledSignal, ({ token, observation, permitReleased }) => {
+  const created: RunInbox = {
+    settled: new Map(),
+    outputs: new Map(),
+    releasedByTracker: new Set(),
+    granted: new Set(),
+  };
+  setHandler(runSettledSignal, ({ token, observation, permitReleased, output }) => {
     created.settled.set(token, observation);
+    if (output) created.outputs.set(token, output);
     if (permitReleased) created.releasedByTracker.add(token);
   });
   setHandler(permitGrantedSignal, ({ token }) => {
@@ -142,12 +177,14 @@ interface Step {
   activities: ActivityInterfaceFor<TwinRunActivities>;
   callOptions: ActivityOptions;
   runIds: string[];
+  runs: AttemptRecord[];
   lastObservation?: RunObservation;
 }
 
 interface SettledAttempt {
   started: StartedTwinRun;
   observation: RunObservation;
+  output?: RunOutput;
 }
 
 /** ApplicationFailure type for options no attempt could succeed with: the calling workflow fails at once. */
@@ -172,6 +209,7 @@ export async function runAgent(agentId: string, options: RunAgentOptions = {}): 
     activities: proxyActivities<TwinRunActivities>(callOptions),
     callOptions,
     runIds: [],
+    runs: [],
   };
   if (options.timeout === undefined) return runAttempts(step, retry);
   const caller = CancellationScope.current();
@@ -211,7 +249,8 @@ async function runAttempts(step: Step, retry: ResolvedRetryPolicy): Promise<Agen
   for (let attempt = 1; ; attempt++) {
     const settled = await runAttempt(step, attempt);
     const succeeded = !countsAsFailure(settled.observation, retry.retryOn);
-    if (succeeded || attempt >= retry.maximumAttempts) return finish(step, settled, attempt, succeeded);
+    const last = attempt >= retry.maximumAttempts || !mayRetryEnd(settled.observation, retry.retryOn);
+    if (succeeded || last) return finish(step, settled, attempt, succeeded);
     const delay = backoffMs(retry, attempt);
     log.info('agent run counts as failed; retrying', {
       stepKey: step.stepKey,
@@ -231,8 +270,16 @@ async function runAttempt(step: Step, attempt: number): Promise<SettledAttempt> 
     // Not cancellable: a start abandoned half-way could leave a run we never learn the ID of, and so never stop.
     started = await CancellationScope.nonCancellable(() => startRun(step, attempt, token));
     const observation = await settledObservation(step.inbox, token);
+    const output = step.inbox.outputs.get(token);
     step.lastObservation = observation;
-    return { started, observation };
+    step.runs.push({
+      runId: started.runId,
+      status: terminalStatus(observation),
+      ...(observation.outcome !== undefined && { outcome: observation.outcome }),
+      ...(output?.reason !== undefined && { reason: output.reason }),
+      ...(started.resolution !== undefined && { resolution: started.resolution }),
+    });
+    return { started, observation, output };
   } catch (error) {
     const run = started;
     if (run && isCancellation(error)) await CancellationScope.nonCancellable(() => stopRun(step, run, token));
@@ -290,7 +337,12 @@ async function startRun(step: Step, attempt: number, token: string): Promise<Sta
         runMode: options.runMode,
         userMessage: options.userMessage,
         skipDeployCheck: options.skipDeployCheck,
-        subscriber: { workflowId: workflowInfo().workflowId, token, holdsPermit: true },
+        subscriber: {
+          workflowId: workflowInfo().workflowId,
+          token,
+          holdsPermit: true,
+          ...(options.outputFrom && { outputFrom: options.outputFrom }),
+        },
         stepKey: step.stepKey,
         attempt,
         reconcileAfterMs:
@@ -337,18 +389,23 @@ async function finish(
   attempts: number,
   succeeded: boolean,
 ): Promise<AgentRunResult> {
-  const { started, observation } = settled;
+  const { started, observation, output } = settled;
   const result: AgentRunResult = {
     agentId: step.agentId,
     runId: started.runId,
     status: terminalStatus(observation),
     outcome: observation.outcome,
     summary: observation.summary,
+    ...(output?.text !== undefined && { output: output.text }),
+    ...(output?.json !== undefined && { json: output.json }),
+    ...(output?.truncated && { outputTruncated: true }),
+    ...(output?.reason !== undefined && { reason: output.reason }),
     startedAt: started.startedAt,
     finishedAt: observation.finishedAt,
     succeeded,
     attempts,
     runIds: [...step.runIds],
+    runs: [...step.runs],
   };
   if (!step.options.includeEvents) return result;
   const { events, truncated } = await step.activities.fetchRunEvents.executeWithOptions(

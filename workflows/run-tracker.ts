@@ -17,8 +17,10 @@ import {
   metricMeter,
 } from '@temporalio/workflow';
 import type { RunObservation, RunStatus } from '../services/twin-api/run-status.js';
-import { isTerminal } from '../services/twin-api/run-status.js';
+import { isOutcome, isTerminal } from '../services/twin-api/run-status.js';
+import type { RunOutput } from '../services/twin-api/run-output.js';
 import type { PollActivities } from '../activities/poll-run.js';
+import type { RunOutputActivities } from '../activities/run-output.js';
 import type { TriggerActivities } from '../activities/triggers.js';
 import { givePermitBack } from './agent-lane.js';
 import { AgentIdsKey, RunIdsKey, RunOutcomeKey, RunStatusKey } from './search-attributes.js';
@@ -41,6 +43,8 @@ export interface RunSubscription {
    * back as it reports the end, so the subscriber's next request does not wait for a release of its own.
    */
   holdsPermit?: boolean;
+  /** Event kinds that carry the agent's answer (a step's `outputFrom`); the first subscriber's choice is read. */
+  outputFrom?: string[];
 }
 
 export interface RunTrackerInput {
@@ -67,6 +71,8 @@ export interface RunTrackerState {
   notified: string[];
   polls: number;
   triggersEvaluated: boolean;
+  /** What the run produced, read from its events once it ended. */
+  output?: RunOutput;
 }
 
 export const observeRunSignal = defineSignal<[RunObservation]>('observeRun');
@@ -83,6 +89,7 @@ export interface RunSettled {
   observation: RunObservation;
   /** The tracker has sent the release of the subscriber's permit (see {@link RunSubscription.holdsPermit}). */
   permitReleased?: boolean;
+  output?: RunOutput;
 }
 
 /** Sent by the tracker to each subscriber, once, when the run is terminal. */
@@ -90,6 +97,14 @@ export const runSettledSignal = defineSignal<[RunSettled]>('runSettled');
 
 /** Trackers recorded before this patch leave the release to the subscriber: their replay must not send one. */
 const TRACKER_RELEASES_PERMITS_PATCH = 'tracker-releases-permits';
+/** Trackers recorded before this patch filled in only the summary, from one poll of a webhook-ended run. */
+const TRACKER_READS_OUTPUT_PATCH = 'tracker-reads-output';
+
+/**
+ * A completed run whose end came from a poll has no outcome under the documented contract (only the run.completed
+ * webhook carries one): the tracker waits at most this long for that webhook before recording `unknown`.
+ */
+export const OUTCOME_WEBHOOK_WAIT_MS = 30_000;
 
 const MAX_APPLIED_BEFORE_CONTINUE = 200;
 /** Silence windows double while polls find the run still going, up to this (or the base window if longer). */
@@ -109,7 +124,7 @@ export function silenceWindowMs(baseMs: number, silentPolls: number): number {
  * leaves a terminal state, and an observation of the state we are already in is a duplicate.
  */
 export function applyObservation(state: RunTrackerState, observation: RunObservation): boolean {
-  if (state.final) return false;
+  if (state.final) return fillInOutcome(state.final, observation);
   const last = state.applied.at(-1);
   if (!isTerminal(observation.status) && last) {
     if (
@@ -122,6 +137,14 @@ export function applyObservation(state: RunTrackerState, observation: RunObserva
   state.status = observation.status;
   state.applied.push(observation);
   if (isTerminal(observation.status)) state.final = observation;
+  return true;
+}
+
+/** A late run.completed webhook may still tell the outcome a poll could not; nothing else changes a final state. */
+function fillInOutcome(final: RunObservation, observation: RunObservation): boolean {
+  if (final.status !== 'completed' || final.outcome !== undefined) return false;
+  if (observation.status !== 'completed' || !isOutcome(observation.outcome)) return false;
+  final.outcome = observation.outcome;
   return true;
 }
 
@@ -152,6 +175,10 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
   // on the main queue so the poll queue's small rate budget never throttles ordinary completions.
   const { pollRun: fetchRunRecord } = proxyActivities<PollActivities>({
     startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 3, initialInterval: '1 second' },
+  });
+  const { readRunResult } = proxyActivities<RunOutputActivities>({
+    startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 3, initialInterval: '1 second' },
   });
   const { evaluateTriggers } = proxyActivities<TriggerActivities>({
@@ -206,7 +233,13 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
   }
 
   // The end may have come with the very first signal, before the loop ever ran: everything after it is here.
-  await completeFinal(state, fetchRunRecord);
+  if (patched(TRACKER_READS_OUTPUT_PATCH)) {
+    const publishedOutcome = state.final?.outcome;
+    await readResult(state, readRunResult);
+    await settleOutcome(state, Math.min(OUTCOME_WEBHOOK_WAIT_MS, reconcileAfterMs));
+    const outcome = state.final?.outcome;
+    if (outcome !== publishedOutcome) upsertSearchAttributes([{ key: RunOutcomeKey, value: outcome ?? null }]);
+  } else await completeFinal(state, fetchRunRecord);
   publishStatus(state, published);
   countFinishedRun(state);
   await notifySubscribers(state);
@@ -262,6 +295,46 @@ async function completeFinal(
   }
 }
 
+/**
+ * Reads the output, and the summary and outcome where Twin serves them, once for every subscriber. Best effort:
+ * the run has ended either way, and a missing output is reported as missing, never made up.
+ */
+async function readResult(
+  state: RunTrackerState,
+  readRunResult: RunOutputActivities['readRunResult'],
+): Promise<void> {
+  const final = state.final;
+  if (!final) return;
+  try {
+    const read = await readRunResult({
+      agentId: state.agentId,
+      runId: state.runId,
+      outputFrom: state.subscribers[0]?.outputFrom,
+    });
+    const { text, json, truncated, reason } = read;
+    state.output = { text, json, truncated, reason };
+    if (final.summary === undefined && read.summary !== undefined) final.summary = read.summary;
+    if (final.status === 'completed' && final.outcome === undefined)
+      final.outcome = read.recordOutcome ?? read.outcome;
+  } catch (error) {
+    log.warn('could not read the output of an ended run', { runId: state.runId, error: String(error) });
+  }
+}
+
+/**
+ * A completed run leaves here with an outcome: Twin's word, or `unknown` after a bounded wait for the webhook. The
+ * wait is at most the reconcile window too: a step that polls quickly has said it will not wait long for webhooks.
+ */
+async function settleOutcome(state: RunTrackerState, waitMs: number): Promise<void> {
+  const final = state.final;
+  if (!final || final.status !== 'completed' || final.outcome !== undefined) return;
+  await condition(() => final.outcome !== undefined, waitMs);
+  if (final.outcome === undefined) {
+    log.warn('completed run has no known outcome; recording unknown', { runId: state.runId });
+    final.outcome = 'unknown';
+  }
+}
+
 async function notifySubscribers(state: RunTrackerState): Promise<void> {
   const final = state.final;
   if (!final) return;
@@ -274,7 +347,12 @@ async function notifySubscribers(state: RunTrackerState): Promise<void> {
     // is still reading the result.
     await Promise.all([
       releasing && givePermitBack(state.agentId, subscriber.token),
-      settle(subscriber, { token: subscriber.token, observation: final, permitReleased: releasing }),
+      settle(subscriber, {
+        token: subscriber.token,
+        observation: final,
+        permitReleased: releasing,
+        ...(state.output && { output: state.output }),
+      }),
     ]);
   }
 }

@@ -1,13 +1,30 @@
-// Message templates: `{{steps.check.summary}}`, `{{input.repo}}`. A pipeline passes earlier steps' outputs to the
-// next agent's `user_message` through them. Parsing is separate from rendering so a definition can be checked
-// (unknown step, step that is not an ancestor) when the worker loads it, long before any run renders it.
+// Message templates: `{{steps.check.output}}`, `{{input.repo}}`, `{{steps.lint.summary ?? "no summary"}}`. A
+// pipeline passes earlier steps' outputs to the next agent's `user_message` through them. Parsing is separate from
+// rendering so a definition can be checked (unknown step, step that is not an ancestor) when the worker loads it,
+// long before any run renders it. A reference to a value that is not there is an error, never an empty string: an
+// agent told "Fix it. Lint said: " acts on nothing. `?? "text"` opts in to a default.
 // Pure code: the interpreter workflow renders in the sandbox, the registry validates in Node.
 
 export type TemplateSegment =
-  { kind: 'text'; text: string } | { kind: 'ref'; path: string[]; source: string };
+  | { kind: 'text'; text: string }
+  | { kind: 'ref'; path: string[]; source: string; fallback?: string };
 
 export class TemplateSyntaxError extends Error {
   override name = 'TemplateSyntaxError';
+}
+
+/** Thrown by renderTemplate when a reference without a default finds no value; `path` is the dotted reference. */
+export class TemplateValueMissingError extends Error {
+  override name = 'TemplateValueMissingError';
+  constructor(
+    readonly path: string,
+    template: string,
+  ) {
+    super(
+      `"{{${path}}}" has no value (in "${template.length > 80 ? `${template.slice(0, 77)}...` : template}"); ` +
+        `write {{${path} ?? "…"}} to render a default instead`,
+    );
+  }
 }
 
 const PATH_SEGMENT = /^[A-Za-z0-9_-]+$/;
@@ -28,10 +45,30 @@ export function parseTemplate(template: string): TemplateSegment[] {
     const close = rest.indexOf(CLOSE, open + OPEN.length);
     if (close === -1) throw new TemplateSyntaxError(`unclosed "{{" in template "${template}"`);
     const source = rest.slice(open + OPEN.length, close).trim();
-    segments.push({ kind: 'ref', path: parsePath(source, template), source });
+    const { reference, fallback } = splitFallback(source, template);
+    segments.push({
+      kind: 'ref',
+      path: parsePath(reference, template),
+      source: reference,
+      ...(fallback !== undefined && { fallback }),
+    });
     rest = rest.slice(close + CLOSE.length);
   }
   return segments;
+}
+
+const FALLBACK = /^(.*?)\s*\?\?\s*(?:"([^"]*)"|'([^']*)')$/;
+
+/** `a.b ?? "text"` → the reference and its default; only a quoted literal may follow `??`. */
+function splitFallback(source: string, template: string): { reference: string; fallback?: string } {
+  if (!source.includes('??')) return { reference: source };
+  const match = FALLBACK.exec(source);
+  if (!match) {
+    throw new TemplateSyntaxError(
+      `"{{${source}}}" in template "${template}": "??" must be followed by a quoted default, like ?? "none"`,
+    );
+  }
+  return { reference: (match[1] ?? '').trim(), fallback: match[2] ?? match[3] ?? '' };
 }
 
 function parsePath(source: string, template: string): string[] {
@@ -54,13 +91,32 @@ export function isTemplated(template: string): boolean {
   return templateReferences(template).length > 0;
 }
 
+export interface RenderOptions {
+  /**
+   * Render a missing value as an empty string instead of throwing. Only for replaying pipelines recorded before
+   * missing values became errors; nothing new should set it.
+   */
+  missingAsEmpty?: boolean;
+}
+
 /**
- * Renders against a plain context object. A missing value renders as an empty string (a skipped step has no
- * summary); objects render as JSON so `{{input}}` passes the whole input to an agent.
+ * Renders against a plain context object; objects render as JSON so `{{input}}` passes the whole input to an
+ * agent. Throws TemplateValueMissingError for a reference with no value (undefined or null) and no default.
  */
-export function renderTemplate(template: string, context: Readonly<Record<string, unknown>>): string {
+export function renderTemplate(
+  template: string,
+  context: Readonly<Record<string, unknown>>,
+  options: RenderOptions = {},
+): string {
   return parseTemplate(template)
-    .map((segment) => (segment.kind === 'text' ? segment.text : stringify(lookup(context, segment.path))))
+    .map((segment) => {
+      if (segment.kind === 'text') return segment.text;
+      const value = lookup(context, segment.path);
+      if (value !== undefined && value !== null) return stringify(value);
+      if (segment.fallback !== undefined) return segment.fallback;
+      if (options.missingAsEmpty) return '';
+      throw new TemplateValueMissingError(segment.source, template);
+    })
     .join('');
 }
 
@@ -75,7 +131,6 @@ function lookup(context: Readonly<Record<string, unknown>>, path: string[]): unk
 }
 
 function stringify(value: unknown): string {
-  if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);

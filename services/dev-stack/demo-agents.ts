@@ -34,11 +34,50 @@ export function exampleRoles(): string[] {
 /** Long enough to watch the live view move, short enough for a demo. */
 const DEMO_RUN: RunBehaviourInput = { durationMs: 2_000, result: 'completed', outcome: 'success' };
 
+/**
+ * What each example role answers, so a pipeline under the documented profile passes real data from step to
+ * step: the collector's JSON list reaches the writer, the writer's digest reaches the publisher. Some answers
+ * use other event shapes on purpose (Twin's are undocumented), so the demo exercises the tolerant extractor.
+ */
+const DEMO_OUTPUTS: Record<string, Partial<RunBehaviourInput>> = {
+  collector: {
+    output: JSON.stringify({
+      items: [
+        { pr: 412, title: 'Fix rounding of discounts at checkout', author: 'mia' },
+        { pr: 415, title: 'Cache product images for 24 hours', author: 'jon' },
+        { pr: 417, title: 'Upgrade the payment SDK to v5', author: 'ana' },
+      ],
+    }),
+  },
+  writer: {
+    output:
+      'Nightly digest: 3 changes landed. Checkout rounds discounts correctly (#412), product images are ' +
+      'cached for a day (#415), and payments run on SDK v5 (#417).',
+    outputField: 'parts',
+  },
+  publisher: { output: 'Posted the nightly digest (3 changes) to the channel.' },
+  linter: { output: JSON.stringify({ errors: 0, warnings: 2, files: 57 }) },
+  tester: {
+    output: '128 tests passed, 0 failed, 3 skipped.',
+    outputEvent: 'message',
+    outputField: 'content',
+  },
+  fixer: { output: 'Nothing to fix: lint and tests were clean.' },
+  reporter: { output: 'Report: lint clean (2 warnings), 128 tests passed, no fix was needed.' },
+  worker: { output: 'Dry run with the new instructions: 3 reminders would be sent; nothing was changed.' },
+};
+
 export function demoAgents(): DemoAgent[] {
   return exampleRoles().map((role) => ({
     role,
     agentId: `demo-${role}`,
-    script: [{ ...DEMO_RUN, summary: `The ${role} did its part.` }],
+    script: [
+      {
+        ...DEMO_RUN,
+        summary: `The ${role} did its part.`,
+        ...DEMO_OUTPUTS[role],
+      },
+    ],
   }));
 }
 

@@ -1,7 +1,8 @@
 // Makes the emulator look like a Twin account with the demo agents, an API key and a webhook per agent that
 // points at the local receiver, whose signing secret lands in the receiver's secrets file. Idempotent: a
-// second start finds the key, the agents and the webhooks and keeps them; only what is missing or stale (a
-// webhook whose secret we lost, or that points at an old receiver port) is replaced.
+// second start finds the key, the agents and the webhooks and keeps them (refreshing only the agents' scripts);
+// only what is missing or stale (a webhook whose secret we lost, or that points at an old receiver port) is
+// replaced.
 import {
   readSecretsFile,
   withoutWebhookEntry,
@@ -85,10 +86,14 @@ async function keyWorks(emulatorUrl: string, apiKey: string, timeoutMs: number):
   }
 }
 
-/** True when the agent had to be created. */
+/**
+ * True when the agent had to be created. An agent kept from an earlier start gets today's script: the demo
+ * outputs change with the code, and a state file must not pin the old ones.
+ */
 async function ensureAgent(control: EmulatorControl, twin: TwinClient, agent: DemoAgent): Promise<boolean> {
   try {
     await twin.getAgent(agent.agentId);
+    await control.setScript(agent.agentId, agent.script);
     return false;
   } catch (error) {
     if (!(error instanceof TwinApiError && error.status === 404)) throw error;

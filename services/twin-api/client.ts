@@ -1,32 +1,23 @@
-// The one way twinflow talks to Twin (seed 001). Every call goes through a single request function that
-// validates the outgoing body, bounds the call with a timeout, validates the answer with zod and turns every
-// failure into a TwinApiError that says whether to retry. The client never retries itself: Temporal's retry
-// policy does, so retries are visible and durable. The API key lives only in this closure's request headers;
-// redirects are not followed (they would carry the key to another origin) and it is scrubbed from every error.
-import { z } from 'zod';
+// The one way twinflow talks to Twin (seed 001): every endpoint as a typed method over one request function
+// (transport.ts). The client never retries itself: Temporal's retry policy does, so retries are visible and
+// durable.
+import type { z } from 'zod';
 import { validateTwinCron } from './cron.js';
-import {
-  invalidRequestError,
-  malformedResponseError,
-  networkError,
-  timeoutError,
-  twinErrorFromResponse,
-} from './errors.js';
+import { invalidRequestError } from './errors.js';
 import * as s from './schemas.js';
+import {
+  body,
+  createTransport,
+  path,
+  type Body,
+  type Method,
+  type Query,
+  type RequestOptions,
+  type TwinClientOptions,
+} from './transport.js';
 
-export interface TwinClientOptions {
-  /** e.g. https://build.twin.so or the emulator's http://127.0.0.1:port; a path prefix is kept. */
-  baseUrl: string;
-  apiKey: string;
-  /** Per request, covering connect, headers and body. */
-  timeoutMs: number;
-  fetch?: typeof fetch;
-}
-
-export interface RequestOptions {
-  /** Aborting rejects with the signal's own reason (not a TwinApiError), so cancellation stays cancellation. */
-  signal?: AbortSignal;
-}
+export type { RequestOptions, TwinClientOptions } from './transport.js';
+export { listAllAgents, listAllRuns, MAX_PAGES, type PagingOptions } from './paging.js';
 
 export interface ListAgentsQuery {
   workspace_id?: string;
@@ -52,137 +43,8 @@ export interface ListRunEventsQuery {
   after_index?: number;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-type Query = Record<string, string | number | boolean | undefined>;
-
-interface Body {
-  schema: z.ZodType;
-  value: unknown;
-}
-
-interface Call<T> {
-  method: Method;
-  path: string;
-  query?: Query;
-  body?: Body;
-  response: z.ZodType<T>;
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  bodyText: string;
-}
-
-const optionsSchema = z.object({
-  baseUrl: z.url({ protocol: /^https?$/ }),
-  apiKey: z.string().min(1),
-  timeoutMs: z.number().int().positive(),
-});
-
-const body = (schema: z.ZodType, value: unknown): Body => ({ schema, value });
-
-/**
- * Path template whose interpolations are IDs: each is percent-encoded, and "", "." and ".." are refused
- * because URL normalisation would turn them into a different endpoint.
- */
-function path(strings: TemplateStringsArray, ...segments: string[]): string {
-  return strings.reduce((out, text, i) => {
-    if (i === 0) return text;
-    const segment = segments[i - 1] ?? '';
-    if (segment === '' || segment === '.' || segment === '..') {
-      throw invalidRequestError(
-        'INVALID_ARGUMENT',
-        `path segment ${JSON.stringify(segment)} is not a valid ID`,
-      );
-    }
-    return `${out}${encodeURIComponent(segment)}${text}`;
-  }, '');
-}
-
-function queryString(query: Query = {}): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
-function issuesText(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
-/** fetch's own message is just "fetch failed"; the useful part (ECONNREFUSED, …) is on its cause. */
-function describeFailure(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
-  const detail = cause?.code ?? cause?.message;
-  return typeof detail === 'string' ? `${err.message} (${detail})` : err.message;
-}
-
 export function createTwinClient(options: TwinClientOptions) {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) throw new TypeError(`invalid Twin client options: ${issuesText(parsed.error)}`);
-  const { apiKey, timeoutMs } = parsed.data;
-  const baseUrl = parsed.data.baseUrl.replace(/\/+$/, '');
-  const fetchImpl = options.fetch ?? fetch;
-  const redact = (text: string) => text.split(apiKey).join('[redacted]');
-
-  function encodeBody(spec: Body | undefined): string | undefined {
-    if (!spec) return undefined;
-    const checked = spec.schema.safeParse(spec.value);
-    if (!checked.success) throw invalidRequestError('INVALID_ARGUMENT', redact(issuesText(checked.error)));
-    return JSON.stringify(checked.data);
-  }
-
-  async function exchange(
-    spec: Call<unknown>,
-    payload: string | undefined,
-    caller?: AbortSignal,
-  ): Promise<Answer> {
-    const where = { method: spec.method, path: spec.path };
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const headers: Record<string, string> = { 'x-api-key': apiKey, accept: 'application/json' };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    try {
-      const response = await fetchImpl(`${baseUrl}${spec.path}${queryString(spec.query)}`, {
-        method: spec.method,
-        headers,
-        body: payload,
-        redirect: 'manual',
-        signal: caller ? AbortSignal.any([caller, timeout]) : timeout,
-      });
-      return { status: response.status, headers: response.headers, bodyText: await response.text() };
-    } catch (err) {
-      if (caller?.aborted) throw caller.reason;
-      if (timeout.aborted) throw timeoutError(timeoutMs, where);
-      throw networkError(redact(describeFailure(err)), where);
-    }
-  }
-
-  function decode<T>(spec: Call<T>, answer: Answer): T {
-    const where = { method: spec.method, path: spec.path };
-    const text = answer.bodyText.trim();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw malformedResponseError(answer.status, 'body is not JSON', where);
-    }
-    const result = spec.response.safeParse(json);
-    if (!result.success) throw malformedResponseError(answer.status, redact(issuesText(result.error)), where);
-    return result.data;
-  }
-
-  async function call<T>(spec: Call<T>, requestOptions: RequestOptions = {}): Promise<T> {
-    const answer = await exchange(spec, encodeBody(spec.body), requestOptions.signal);
-    if (answer.status >= 200 && answer.status < 300) return decode(spec, answer);
-    const { method, path: errorPath } = spec;
-    throw twinErrorFromResponse({ ...answer, bodyText: redact(answer.bodyText), method, path: errorPath });
-  }
-
+  const call = createTransport(options);
   type O = RequestOptions;
   const get = <T>(at: string, response: z.ZodType<T>, o?: O, query?: Query) =>
     call({ method: 'GET', path: at, query, response }, o);
@@ -330,27 +192,3 @@ export function createTwinClient(options: TwinClientOptions) {
 }
 
 export type TwinClient = ReturnType<typeof createTwinClient>;
-
-/**
- * Every run matching `filters`, newest pages first as Twin orders them. Runs started while paging push older
- * ones onto the next page, so a run already yielded is skipped rather than repeated.
- */
-export async function* listAllRuns(
-  client: TwinClient,
-  agentId: string,
-  filters: Omit<ListRunsQuery, 'page'> = {},
-  options: RequestOptions = {},
-): AsyncGenerator<s.Run, void, undefined> {
-  const seen = new Set<string>();
-  for (let page = 1; ; page++) {
-    const answer = await client.listRuns(agentId, { ...filters, page }, options);
-    for (const run of answer.runs) {
-      if (seen.has(run.run_id)) continue;
-      seen.add(run.run_id);
-      yield run;
-    }
-    const exhausted =
-      answer.runs.length < answer.page_size || page * answer.page_size >= answer.total_runs_count;
-    if (answer.runs.length === 0 || exhausted) return;
-  }
-}

@@ -1,63 +1,25 @@
-// One typed error for everything that can go wrong talking to Twin, so callers (above all the Temporal
-// activities) decide retry vs. give up from `retryable`/`retryAfterMs` alone and never parse bodies themselves.
-// Twin answers RFC 9457 problem+json today; older deployments answer `{error:{code,message}}` with gRPC code
-// names (seed 000), and proxies in between answer HTML or plain text. All three end up here.
+// How an HTTP answer from Twin becomes a TwinApiError (the type itself is twin-api-error.ts, re-exported here so
+// callers import one module). Twin answers RFC 9457 problem+json today, often without `type`; older deployments
+// answer `{error:{code,message}}` with gRPC code names (seed 000); proxies in between answer HTML or plain text;
+// and the gateway answers HTTP 200 `application/grpc` with a `grpc-status` header on routes it does not
+// implement (observed by integrators, /work/shared/twin-api.md). All of them end up here.
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
+import { TwinApiError } from './twin-api-error.js';
 
-export interface TwinApiErrorInit {
-  status: number;
-  title: string;
-  detail: string;
-  code: string;
-  retryable: boolean;
-  retryAfterMs?: number;
-  /** The problem `type` URI when the server sent one. */
-  type?: string;
-  method?: string;
-  /** Path only, never the base URL or headers: nothing secret ends up in logs or workflow histories. */
-  path?: string;
-}
-
-export class TwinApiError extends Error {
-  override name = 'TwinApiError';
-  /** HTTP status, or 0 when no response arrived (network failure, timeout) or the client refused to send. */
-  readonly status: number;
-  readonly title: string;
-  readonly detail: string;
-  readonly code: string;
-  readonly retryable: boolean;
-  /** Always milliseconds, whichever header it came from (see retryAfterMsOf). */
-  readonly retryAfterMs: number | undefined;
-  readonly type: string | undefined;
-  readonly method: string | undefined;
-  readonly path: string | undefined;
-
-  constructor(init: TwinApiErrorInit) {
-    const where = init.method && init.path ? ` [${init.method} ${init.path}]` : '';
-    super(`${init.code} (${init.status}) ${init.title}: ${init.detail}${where}`);
-    this.status = init.status;
-    this.title = init.title;
-    this.detail = init.detail;
-    this.code = init.code;
-    this.retryable = init.retryable;
-    this.retryAfterMs = init.retryAfterMs;
-    this.type = init.type;
-    this.method = init.method;
-    this.path = init.path;
-  }
-}
+export * from './twin-api-error.js';
 
 /**
  * gRPC names, as the legacy shape uses them, so the same failure has the same code whichever shape Twin answers
  * in. 409 is FAILED_PRECONDITION because that is what Twin's 409s mean (agent not deployed, seed 000's example);
- * a legacy body that says ALREADY_EXISTS keeps its own code.
+ * a legacy body that says ALREADY_EXISTS keeps its own code. 405 has no gRPC counterpart, so it keeps its name.
  */
 const CODE_OF_STATUS: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
   401: 'UNAUTHENTICATED',
   403: 'PERMISSION_DENIED',
   404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
   409: 'FAILED_PRECONDITION',
   412: 'FAILED_PRECONDITION',
   422: 'INVALID_ARGUMENT',
@@ -79,9 +41,35 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * `Retry-After` (RFC 9110 §10.2.3) as milliseconds to wait, or undefined when absent or unreadable.
- * A bare number is delay-seconds, a whole number of SECONDS; anything else is read as an HTTP-date, and one in
- * the past means "now" (0).
+ * The longest wait a `Retry-After` can impose. The value becomes the activity's `nextRetryDelay`, so a proxy's
+ * "come back tomorrow" (or a far-future date from a skewed clock) would park a pipeline step silently for that
+ * long. Twin documents no rate limits; five minutes covers the usual per-minute windows, and if Twin is still
+ * not ready it answers 429 again on the next attempt.
+ */
+export const MAX_RETRY_AFTER_MS = 5 * 60 * 1000;
+
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms every recipient must accept. */
+const IMF_FIXDATE = new RegExp(`^${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT$`);
+const RFC_850 = new RegExp(
+  `^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT$`,
+);
+const ASCTIME = new RegExp(`^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`);
+
+/** Date.parse alone would also read "soon 1" as a date in 2001, so only the three HTTP-date forms get to it. */
+function parseHttpDate(value: string): number | undefined {
+  if (ASCTIME.test(value)) value = `${value} GMT`;
+  else if (!IMF_FIXDATE.test(value) && !RFC_850.test(value)) return undefined;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? at : undefined;
+}
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3) as milliseconds to wait, capped at MAX_RETRY_AFTER_MS, or undefined when
+ * absent or unreadable (the activity's own backoff then applies). A bare number is delay-seconds, a whole number
+ * of SECONDS; otherwise an HTTP-date, and one in the past means "now" (0).
  */
 export function parseRetryAfter(
   header: string | null | undefined,
@@ -89,36 +77,36 @@ export function parseRetryAfter(
 ): number | undefined {
   const value = header?.trim();
   if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  if (!/[a-z]/i.test(value)) return undefined;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+  const wait = /^\d+$/.test(value) ? Number(value) * 1000 : subtractFrom(parseHttpDate(value), now);
+  return wait === undefined ? undefined : Math.min(wait, MAX_RETRY_AFTER_MS);
 }
 
-/** `Retry-After-Ms`: not standard, but the emulator (and some APIs) send it for sub-second precision. */
-export function parseRetryAfterMs(header: string | null | undefined): number | undefined {
-  const value = header?.trim();
-  if (!value || !/^\d+(\.\d+)?$/.test(value)) return undefined;
-  return Math.ceil(Number(value));
+function subtractFrom(at: number | undefined, now: number): number | undefined {
+  return at === undefined ? undefined : Math.max(0, at - now);
 }
 
-/** How long the server asked us to wait: `Retry-After-Ms` when readable, since it is the more precise, else
- *  `Retry-After`. */
+/**
+ * How long the server asked us to wait. Only the standard `Retry-After` counts: `Retry-After-Ms` was our
+ * emulator's invention and no Twin document promises it.
+ */
 export function retryAfterMsOf(headers: Headers, now: number = Date.now()): number | undefined {
-  return parseRetryAfterMs(headers.get('retry-after-ms')) ?? parseRetryAfter(headers.get('retry-after'), now);
+  return parseRetryAfter(headers.get('retry-after'), now);
 }
 
+/** A member of the wrong type is dropped on its own, so it cannot turn a readable problem into raw text. */
+const member = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+/** `type` is optional in practice: Twin was seen answering `{detail, status, title}` alone. */
 const problemSchema = z.looseObject({
-  type: z.string().optional(),
-  title: z.string().optional(),
-  status: z.number().optional(),
-  detail: z.string().optional(),
+  type: member(z.string()),
+  title: member(z.string()),
+  detail: member(z.string()),
   /** Not in RFC 9457 itself but allowed as an extension member; lets a server name a precise code. */
-  code: z.string().optional(),
+  code: member(z.string().min(1)),
 });
 
 const legacySchema = z.object({
-  error: z.object({ code: z.string().min(1), message: z.string().optional() }),
+  error: z.object({ code: z.string().min(1), message: member(z.string()) }),
 });
 
 interface ParsedBody {
@@ -148,6 +136,15 @@ function parseErrorBody(text: string): ParsedBody {
   return trimmed ? { detail: trimmed.slice(0, MAX_DETAIL_CHARS) } : {};
 }
 
+/** `Allow: GET, DELETE` as `['GET', 'DELETE']`; undefined when absent or empty. */
+function allowedMethodsOf(headers: Headers): string[] | undefined {
+  const methods = (headers.get('allow') ?? '')
+    .split(',')
+    .map((m) => m.trim().toUpperCase())
+    .filter(Boolean);
+  return methods.length > 0 ? methods : undefined;
+}
+
 export interface ErrorResponse {
   status: number;
   headers: Headers;
@@ -161,63 +158,67 @@ export function twinErrorFromResponse(response: ErrorResponse, now: number = Dat
   const { status, headers, bodyText, method, path } = response;
   const body = parseErrorBody(bodyText);
   const title = body.title ?? STATUS_CODES[status] ?? 'Error';
+  const allowedMethods = status === 405 ? allowedMethodsOf(headers) : undefined;
+  const refused =
+    allowedMethods && `${method ?? 'this method'} is not allowed; Allow: ${allowedMethods.join(', ')}`;
   return new TwinApiError({
     status,
     title,
-    detail: body.detail ?? title,
+    detail: body.detail ?? refused ?? title,
     code: body.code ?? codeOfStatus(status),
     retryable: isRetryableStatus(status),
     retryAfterMs: retryAfterMsOf(headers, now),
     type: body.type,
+    allowedMethods,
     method,
     path,
   });
 }
 
-/** A failure before any response: refused connection, reset socket, DNS. Always worth another attempt. */
-export function networkError(detail: string, where: { method?: string; path?: string } = {}): TwinApiError {
-  return new TwinApiError({
-    status: 0,
-    title: 'Network error',
-    detail,
-    code: 'NETWORK',
-    retryable: true,
-    ...where,
-  });
-}
+/** Index = the numeric `grpc-status` (https://grpc.io/docs/guides/status-codes/). */
+const GRPC_CODES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const;
 
-export function timeoutError(
-  timeoutMs: number,
-  where: { method?: string; path?: string } = {},
-): TwinApiError {
-  const detail = `no complete answer within ${timeoutMs} ms`;
-  return new TwinApiError({
-    status: 0,
-    title: 'Timeout',
-    detail,
-    code: 'TIMEOUT',
-    retryable: true,
-    ...where,
-  });
-}
+/** gRPC's guidance: only UNAVAILABLE is safe to retry without knowing the method. */
+const RETRYABLE_GRPC = new Set<string>(['UNAVAILABLE']);
 
-/** A 2xx whose body does not match the contract: retrying would get the same answer, so it is final. */
-export function malformedResponseError(
-  status: number,
-  detail: string,
-  where: { method?: string; path?: string } = {},
-): TwinApiError {
+/**
+ * A 2xx that is a gRPC answer, not JSON, as a TwinApiError: code from `grpc-status` (UNIMPLEMENTED for the
+ * gateway's unimplemented routes), else MALFORMED_RESPONSE. Undefined for anything that is not gRPC. Twin routed
+ * the request, so `mayHavePerformed` is true. `grpc-message` is not copied: only bodies are scrubbed of the key.
+ */
+export function grpcAnswerError(response: ErrorResponse): TwinApiError | undefined {
+  const { status, headers, method, path } = response;
+  const isGrpc = /^application\/grpc/i.test(headers.get('content-type') ?? '') || headers.has('grpc-status');
+  if (!isGrpc) return undefined;
+  const grpcStatus = headers.get('grpc-status')?.trim() ?? '';
+  const name = /^\d+$/.test(grpcStatus) ? GRPC_CODES[Number(grpcStatus)] : undefined;
+  const code = name && name !== 'OK' ? name : 'MALFORMED_RESPONSE';
   return new TwinApiError({
     status,
-    title: 'Malformed response',
-    detail,
-    code: 'MALFORMED_RESPONSE',
-    retryable: false,
-    ...where,
+    title: 'gRPC answer',
+    detail: `HTTP ${status} answered as gRPC (grpc-status ${grpcStatus || 'absent'}) where JSON was due`,
+    code,
+    retryable: RETRYABLE_GRPC.has(code),
+    mayHavePerformed: true,
+    method,
+    path,
   });
-}
-
-/** The client refused to send a request it knows Twin would reject (bad cron, empty ID, invalid body). */
-export function invalidRequestError(code: string, detail: string): TwinApiError {
-  return new TwinApiError({ status: 0, title: 'Invalid request', detail, code, retryable: false });
 }

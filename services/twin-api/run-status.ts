@@ -5,8 +5,17 @@
 export const RUN_STATUSES = ['in_progress', 'paused', 'completed', 'failed', 'stopped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** Twin's own outcome words (seed 001: `data.outcome` of run.completed). */
 export const OUTCOMES = ['success', 'partial', 'fail'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * What twinflow records for a completed run: Twin's word, or `unknown` when no source told it (the run ended on a
+ * poll, the documents promise no outcome on run objects, and neither the webhook nor the events said). `unknown`
+ * is never read as success: see countsAsFailure in workflows/agent-retry.ts.
+ */
+export const RUN_OUTCOMES = [...OUTCOMES, 'unknown'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export const WEBHOOK_EVENTS = [
   'run.started',
@@ -38,6 +47,10 @@ export function normaliseRunStatus(word: string): RunStatus | undefined {
 
 export function isOutcome(word: unknown): word is Outcome {
   return typeof word === 'string' && (OUTCOMES as readonly string[]).includes(word);
+}
+
+export function isRunOutcome(word: unknown): word is RunOutcome {
+  return typeof word === 'string' && (RUN_OUTCOMES as readonly string[]).includes(word);
 }
 
 export function isTerminal(status: RunStatus): boolean {
@@ -82,7 +95,9 @@ export interface RunObservation {
   runId: string;
   agentId: string;
   status: RunStatus;
-  outcome?: Outcome;
+  /** Set on completed runs once known; the tracker writes `unknown` when no source could tell. */
+  outcome?: RunOutcome;
+  /** Only where Twin serves it (seed 000 lists it on run objects; 001 does not): never relied on. */
   summary?: string;
   finishedAt?: string;
   /** ISO-8601: the webhook's signed `timestamp`, or the poll time. */
@@ -100,21 +115,18 @@ export interface TwinRunRecord {
   finished_at?: unknown;
 }
 
-export class UndocumentedRunStatusError extends Error {
-  override name = 'UndocumentedRunStatusError';
-}
-
-/** One translation from Twin's run record to an observation, shared by polling and by starting a run. */
+/**
+ * One translation from Twin's run record to an observation, shared by polling and by starting a run. Undefined
+ * for a status word no document lists: callers log it and treat the run as not yet terminal, because throwing
+ * after a start would make the start look failed and be retried (a second run).
+ */
 export function observationOfRunRecord(
   run: TwinRunRecord,
   observedAt: string,
   source: RunObservation['source'],
-): RunObservation {
+): RunObservation | undefined {
   const status = normaliseRunStatus(run.status);
-  if (!status)
-    throw new UndocumentedRunStatusError(
-      `Twin answered an undocumented run status "${run.status}" for ${run.run_id}`,
-    );
+  if (!status) return undefined;
   return {
     runId: run.run_id,
     agentId: run.agent_id,

@@ -7,6 +7,13 @@ import { WEBHOOK_EVENTS } from './run-status.js';
 
 const count = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
 
+/** An optional field Twin sends as `null` reads as absent, so callers test one thing (`undefined`). */
+export const nullAsAbsent = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((value) => value ?? undefined)
+    .optional();
+
 // ---- API keys (/api/public/v1/access-api-keys) ----
 
 export const apiKeySchema = z.looseObject({
@@ -37,10 +44,17 @@ export const agentSchema = z.looseObject({
   last_activity_at: z.string().optional(),
   deployed_at: z.string().optional(),
 });
-/** `next_cursor` is absent on the last page; pass it back as `cursor` for the next one. */
+/**
+ * `next_cursor` is absent on the last page (seed 001 shows none at all); null and "" mean the same, so all three
+ * read as undefined. Pass it back as `cursor` for the next page.
+ */
 export const listAgentsResponseSchema = z.looseObject({
   agents: z.array(agentSchema),
-  next_cursor: z.string().min(1).optional(),
+  next_cursor: z
+    .string()
+    .nullish()
+    .transform((cursor) => cursor || undefined)
+    .optional(),
 });
 /** Seed 000 deployments answer create with the ID alone; both become `{agent}`. */
 export const agentResponseSchema = z.union([
@@ -59,45 +73,68 @@ export const createAgentBodySchema = z.object({
 
 // ---- Runs ----
 
-/** `status` stays Twin's raw word; translate it with normaliseRunStatus (run-status.ts), the one place that does. */
+/**
+ * A run object, loose on purpose: Twin's documents disagree on its fields and integrators saw more. IDs are opaque
+ * strings (real ones are UUIDv7). `status` stays Twin's raw word; translate it with normaliseRunStatus
+ * (run-status.ts), the one place that does. `user_message` is a request field only, never documented on a run:
+ * it is deliberately absent here and reaches callers, when Twin sends it, only as an unknown field.
+ */
 export const runSchema = z.looseObject({
+  // Seed 001, run list: run_id, agent_id, status, started_at, finished_at.
   run_id: z.string(),
   agent_id: z.string(),
   status: z.string(),
   started_at: z.string(),
+  /** Null or absent while the run is going. */
   finished_at: z.string().nullable().optional(),
-  is_finished: z.boolean().optional(),
-  is_paused: z.boolean().optional(),
-  summary: z.string().optional(),
-  outcome: z.string().optional(),
-  run_number: z.number().int().optional(),
-  policy_type: z.string().optional(),
-  policy_model: z.string().optional(),
-  goal: z.string().optional(),
-  user_id: z.string().optional(),
-  last_event_at: z.string().optional(),
-  event_count: count.optional(),
-  event_bytes: count.optional(),
-  webhook_subscription_id: z.string().optional(),
-  schedule_agent_id: z.string().optional(),
+  // Seed 001, start answer, besides the above: is_finished, is_paused, run_number, policy_type.
+  is_finished: nullAsAbsent(z.boolean()),
+  is_paused: nullAsAbsent(z.boolean()),
+  run_number: nullAsAbsent(z.number().int()),
+  policy_type: nullAsAbsent(z.string()),
+  // Only seed 000's run-object table: all optional, any may be null or missing on the current API.
+  summary: nullAsAbsent(z.string()),
+  outcome: nullAsAbsent(z.string()),
+  policy_model: nullAsAbsent(z.string()),
+  goal: nullAsAbsent(z.string()),
+  user_id: nullAsAbsent(z.string()),
+  user_email: nullAsAbsent(z.string()),
+  last_event_at: nullAsAbsent(z.string()),
+  event_count: nullAsAbsent(count),
+  event_bytes: nullAsAbsent(count),
+  webhook_subscription_id: nullAsAbsent(z.string()),
+  schedule_agent_id: nullAsAbsent(z.string()),
 });
 
-/** `total_runs` arrives as a string (seed 001); `total_runs_count` is the same value as a number. */
+/** A paging field that is missing or unreadable is dropped rather than failing the page (see paging.ts). */
+const pagingField = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+/**
+ * `total_runs` arrives as a string (seed 001); `total_runs_count` is the same value as a number. Either is
+ * undefined when Twin sends none or something that is not a count, and so are `page` and `page_size`.
+ */
 export const listRunsResponseSchema = z
   .looseObject({
     runs: z.array(runSchema),
-    total_runs: count,
-    page: z.number().int().positive(),
-    page_size: z.number().int().positive(),
+    total_runs: pagingField(count),
+    page: pagingField(z.number().int().positive()),
+    page_size: pagingField(z.number().int().positive()),
     all_run_summaries: z.array(z.looseObject({ run_id: z.string() })).optional(),
   })
-  .transform((body) => ({ ...body, total_runs_count: Number(body.total_runs) }));
+  .transform((body) => ({
+    ...body,
+    total_runs_count: body.total_runs === undefined ? undefined : Number(body.total_runs),
+  }));
 export const runResponseSchema = z.looseObject({ run: runSchema });
 /** An empty `error` means success; a non-empty one is informational (e.g. the run had already stopped). */
 export const cancelRunResponseSchema = z.looseObject({ error: z.string().default('') });
 
+/**
+ * `run_mode` is optional in seed 001 but the live API refuses a start without it ("run_mode must be explicitly
+ * set"), and only the documented lowercase words work, so it always goes out, "run" unless the caller says.
+ */
 export const startRunBodySchema = z.object({
-  run_mode: z.enum(['build', 'run']).optional(),
+  run_mode: z.enum(['build', 'run']).default('run'),
   user_message: z.string().optional(),
   skip_deploy_check: z.boolean().optional(),
 });

@@ -1,7 +1,9 @@
 // The body Twin POSTs to a webhook URL (seed 001, "Webhook payload"). The receiver validates it after the
-// signature check; the emulator builds it. One schema so both sides agree byte for byte on the shape.
+// signature check; the emulator builds it. One schema so both sides agree byte for byte on the shape. Fields
+// beyond the documented ones are accepted (and dropped): Twin may add some to a delivery at any time.
 import { z } from 'zod';
 import { OUTCOMES, WEBHOOK_EVENTS, statusOfWebhookEvent, type RunObservation } from './run-status.js';
+import { nullAsAbsent } from './schemas.js';
 
 const isoTimestamp = z
   .string()
@@ -14,8 +16,10 @@ export const webhookPayloadSchema = z.object({
     run_id: z.string().min(1).max(256),
     agent_id: z.string().min(1).max(256),
     status: z.enum(['in_progress', 'completed', 'error', 'stopped', 'paused']),
-    outcome: z.enum(OUTCOMES).optional(),
-    finished_at: isoTimestamp.optional(),
+    /** Seed 001: present on run.completed; may come as null on other events, which means absent. */
+    outcome: nullAsAbsent(z.enum(OUTCOMES)),
+    /** Seed 001: present on terminal events; may come as null on others, which means absent. */
+    finished_at: nullAsAbsent(isoTimestamp),
   }),
 });
 

@@ -3,7 +3,8 @@
 import type { EmulatorCore } from './core.js';
 import { alreadyExists } from './problem.js';
 import type { AgentRecord, RunBehaviour } from './state.js';
-import { nowIso, randomId } from './store.js';
+import { uuidv7 } from './ids.js';
+import { nowIso } from './store.js';
 
 export interface NewAgent {
   agent_id?: string;
@@ -14,7 +15,7 @@ export interface NewAgent {
 
 export function createAgent(core: EmulatorCore, userId: string, input: NewAgent): AgentRecord {
   const { store } = core;
-  const agentId = input.agent_id ?? randomId('agent_');
+  const agentId = input.agent_id ?? uuidv7();
   if (store.agents.has(agentId)) throw alreadyExists(`agent ${agentId} already exists`);
   const workspace = input.workspace_id
     ? store.requireWorkspace(userId, input.workspace_id)

@@ -2,6 +2,7 @@
 // authentication, as a rate limiter in front of the real service would; the control API never sees them.
 import { Router } from '@koa/router';
 import { registerAgentRoutes } from './api/agents.js';
+import { registerGatewayRoutes } from './api/gateway.js';
 import { registerInstructionRoutes } from './api/instructions.js';
 import { registerKeyRoutes } from './api/keys.js';
 import { registerRunRoutes } from './api/runs.js';
@@ -23,6 +24,7 @@ export function createApiRouter(core: EmulatorCore): Router<ApiState> {
     registerScheduleRoutes,
     registerInstructionRoutes,
     registerWorkspaceRoutes,
+    registerGatewayRoutes,
   ]) {
     register(router, core);
   }

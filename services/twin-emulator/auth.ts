@@ -5,7 +5,8 @@ import type { Middleware } from 'koa';
 import type { ApiState } from './http.js';
 import { unauthenticated } from './problem.js';
 import type { ApiKeyRecord } from './state.js';
-import { randomId, type Store } from './store.js';
+import { randomId } from './ids.js';
+import type { Store } from './store.js';
 
 export function hashKey(apiKey: string): string {
   return createHash('sha256').update(apiKey, 'utf8').digest('hex');

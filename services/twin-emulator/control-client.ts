@@ -3,13 +3,15 @@
 import type { z } from 'zod';
 import type { faultsInputSchema } from './faults.js';
 import type { runBehaviourSchema } from './state.js';
-import type { agentView, runView } from './views.js';
+import type { controlRunView } from './run-views.js';
+import type { agentView } from './views.js';
 import type { DeliveryLogEntry } from './webhook-delivery.js';
 
 export type RunBehaviourInput = z.input<typeof runBehaviourSchema>;
 export type FaultsConfigInput = z.input<typeof faultsInputSchema>;
 export type AgentView = ReturnType<typeof agentView>;
-export type EmulatorRunView = ReturnType<typeof runView> & { trigger: 'api' | 'schedule' };
+/** Everything the emulator knows about a run, whatever the profile serves on the public API. */
+export type EmulatorRunView = ReturnType<typeof controlRunView>;
 
 export interface NewAgentInput {
   agent_id?: string;
@@ -60,9 +62,13 @@ export class EmulatorControl {
   moveRun(
     runId: string,
     move: 'complete',
-    body?: { outcome?: 'success' | 'partial' | 'fail'; summary?: string },
+    body?: { outcome?: 'success' | 'partial' | 'fail'; summary?: string; output?: string },
   ): Promise<EmulatorRunView>;
-  moveRun(runId: string, move: 'fail', body?: { summary?: string }): Promise<EmulatorRunView>;
+  moveRun(
+    runId: string,
+    move: 'fail',
+    body?: { reason?: string; summary?: string },
+  ): Promise<EmulatorRunView>;
   moveRun(runId: string, move: 'pause' | 'resume'): Promise<EmulatorRunView>;
   async moveRun(runId: string, move: string, body: object = {}): Promise<EmulatorRunView> {
     return (
@@ -74,9 +80,19 @@ export class EmulatorControl {
     await this.request('PUT', '/faults', faults);
   }
 
+  /** Oldest first. */
   async runs(agentId?: string): Promise<EmulatorRunView[]> {
+    return (await this.runList(agentId)).runs;
+  }
+
+  /** How many runs each agent has had; agents without runs are absent. */
+  async runCounts(): Promise<Record<string, number>> {
+    return (await this.runList()).counts;
+  }
+
+  private runList(agentId?: string) {
     const query = agentId === undefined ? '' : `?agent_id=${encodeURIComponent(agentId)}`;
-    return (await this.request<{ runs: EmulatorRunView[] }>('GET', `/runs${query}`)).runs;
+    return this.request<{ runs: EmulatorRunView[]; counts: Record<string, number> }>('GET', `/runs${query}`);
   }
 
   async deliveries(

@@ -11,7 +11,8 @@ import { faultsInputSchema } from './faults.js';
 import { agentIdSchema, param, parseBody, parseQuery } from './http.js';
 import { notFound } from './problem.js';
 import { runBehaviourSchema, type AgentRecord, type RunRecord } from './state.js';
-import { agentView, runView } from './views.js';
+import { controlRunView } from './run-views.js';
+import { agentView } from './views.js';
 
 export const DEFAULT_USER_ID = 'user_emulator';
 
@@ -36,9 +37,15 @@ const agentBody = z
 const scriptBody = z.strictObject({ runs: script });
 const deploymentBody = z.strictObject({ deployed: z.boolean() });
 const completeBody = z
-  .strictObject({ outcome: z.enum(OUTCOMES).default('success'), summary: z.string().optional() })
+  .strictObject({
+    outcome: z.enum(OUTCOMES).default('success'),
+    summary: runBehaviourSchema.shape.summary,
+    output: runBehaviourSchema.shape.output,
+  })
   .prefault({});
-const failBody = z.strictObject({ summary: z.string().optional() }).prefault({});
+const failBody = z
+  .strictObject({ reason: runBehaviourSchema.shape.reason, summary: runBehaviourSchema.shape.summary })
+  .prefault({});
 const runsQuery = z.object({ agent_id: z.string().optional() });
 const deliveriesQuery = z.object({
   run_id: z.string().optional(),
@@ -103,34 +110,37 @@ export function createControlRouter(core: EmulatorCore): Router {
   router.post('/runs/:runId/complete', async (ctx) => {
     const run = requireRun(param(ctx, 'runId'));
     const body = await parseBody(ctx, completeBody);
-    core.runs.complete(run, body.outcome, body.summary);
-    ctx.body = { run: runView(run) };
+    core.runs.complete(run, body);
+    ctx.body = { run: controlRunView(run) };
   });
 
   router.post('/runs/:runId/fail', async (ctx) => {
     const run = requireRun(param(ctx, 'runId'));
-    core.runs.fail(run, (await parseBody(ctx, failBody)).summary);
-    ctx.body = { run: runView(run) };
+    core.runs.fail(run, await parseBody(ctx, failBody));
+    ctx.body = { run: controlRunView(run) };
   });
 
   router.post('/runs/:runId/pause', (ctx) => {
     const run = requireRun(param(ctx, 'runId'));
     core.runs.pause(run);
-    ctx.body = { run: runView(run) };
+    ctx.body = { run: controlRunView(run) };
   });
 
   router.post('/runs/:runId/resume', (ctx) => {
     const run = requireRun(param(ctx, 'runId'));
     core.runs.resume(run);
-    ctx.body = { run: runView(run) };
+    ctx.body = { run: controlRunView(run) };
   });
 
+  /** `counts` is runs per agent over the same filter, so a test can check "exactly one run" in one call. */
   router.get('/runs', (ctx) => {
     const { agent_id } = parseQuery(ctx, runsQuery);
     const runs = [...store.runs.values()]
       .filter((r) => agent_id === undefined || r.agent_id === agent_id)
       .sort((a, b) => a.started_at.localeCompare(b.started_at) || a.run_number - b.run_number);
-    ctx.body = { runs: runs.map((r) => ({ ...runView(r), trigger: r.trigger })) };
+    const counts: Record<string, number> = {};
+    for (const run of runs) counts[run.agent_id] = (counts[run.agent_id] ?? 0) + 1;
+    ctx.body = { runs: runs.map(controlRunView), counts };
   });
 
   router.get('/faults', (ctx) => {

@@ -4,12 +4,14 @@
 import type { Logger } from 'pino';
 import { FaultInjector } from './faults.js';
 import { loadStateFile, StateFileWriter } from './persistence.js';
+import type { ProfileRules } from './profile.js';
 import { RunEngine } from './run-lifecycle.js';
 import { Scheduler } from './schedules.js';
 import { Store } from './store.js';
 import { WebhookDispatcher, type RetryPolicy } from './webhook-delivery.js';
 
 export interface CoreOptions {
+  profile: ProfileRules;
   stateFile?: string;
   seed: number;
   retry: RetryPolicy;
@@ -17,6 +19,7 @@ export interface CoreOptions {
 }
 
 export interface EmulatorCore {
+  profile: ProfileRules;
   store: Store;
   runs: RunEngine;
   webhooks: WebhookDispatcher;
@@ -30,12 +33,12 @@ export interface EmulatorCore {
 }
 
 export async function createCore(options: CoreOptions): Promise<EmulatorCore> {
-  const { logger } = options;
+  const { logger, profile } = options;
   let writer: StateFileWriter | undefined;
   const store = new Store(() => writer?.scheduleSave());
-  const faults = new FaultInjector(options.seed);
+  const faults = new FaultInjector(options.seed, profile);
   const webhooks = new WebhookDispatcher(store, faults, options.retry, logger);
-  const runs = new RunEngine(store, (run, event) => webhooks.dispatch(run, event), logger);
+  const runs = new RunEngine(store, (run, event) => webhooks.dispatch(run, event), profile, logger);
   const schedules = new Scheduler(
     store,
     (agent) => runs.start(agent, { run_mode: 'run', trigger: 'schedule' }),
@@ -61,6 +64,7 @@ export async function createCore(options: CoreOptions): Promise<EmulatorCore> {
   };
 
   return {
+    profile,
     store,
     runs,
     webhooks,

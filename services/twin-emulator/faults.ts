@@ -4,6 +4,7 @@
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { ApiError } from './problem.js';
+import type { ProfileRules } from './profile.js';
 
 /** mulberry32: tiny, fast, and good enough to spread faults evenly; not for anything secret. */
 export function mulberry32(seed: number): () => number {
@@ -50,6 +51,8 @@ export const apiFaultsSchema = z.strictObject({
   /** A slow request is still performed; only its answer is late (an ambiguous timeout for the caller). */
   slowRate: rate,
   slowMs: ms.default(0),
+  /** The request is performed, then the connection is destroyed without an answer (ECONNRESET for the caller). */
+  resetRate: rate,
   /** Restricts the faults to matching requests, e.g. { method: 'POST', path: '/runs$' }. */
   match: z
     .strictObject({ method: z.string().toUpperCase().optional(), path: regexSource.optional() })
@@ -81,7 +84,10 @@ export class FaultInjector {
   private apiRandom: () => number;
   private webhookRandom: () => number;
 
-  constructor(private readonly defaultSeed: number) {
+  constructor(
+    private readonly defaultSeed: number,
+    private readonly profile: ProfileRules,
+  ) {
     this.seed = defaultSeed;
     this.apiRandom = mulberry32(defaultSeed);
     this.webhookRandom = mulberry32(defaultSeed ^ 0x5bd1e995);
@@ -131,17 +137,29 @@ export class FaultInjector {
       const faults = this.api;
       if (!faults || !matches(faults, ctx.method, ctx.path)) return next();
       const roll = this.apiRandom();
-      if (roll < faults.rate429) {
-        throw new ApiError(429, 'rate limit exceeded (emulated)', 'RESOURCE_EXHAUSTED', {
-          'Retry-After': String(Math.ceil(faults.retryAfterMs / 1000)),
-          'Retry-After-Ms': String(faults.retryAfterMs),
-        });
-      }
+      if (roll < faults.rate429) throw this.rateLimited(faults);
       if (roll < faults.rate429 + faults.rate500) throw new ApiError(500, 'internal error (emulated)');
       const slow = this.apiRandom() < faults.slowRate;
-      await next();
-      if (slow) await sleep(faults.slowMs);
+      // Rolled only when asked for, so configurations without resets keep the fault sequence they always had.
+      const reset = faults.resetRate > 0 && this.apiRandom() < faults.resetRate;
+      try {
+        await next();
+        if (slow) await sleep(faults.slowMs);
+      } finally {
+        if (reset) {
+          ctx.respond = false;
+          ctx.req.socket.destroy();
+        }
+      }
     };
+  }
+
+  /** Twin documents no rate limit; Retry-After (seconds) is the standard header, Retry-After-Ms our extra. */
+  private rateLimited(faults: ApiFaults): ApiError {
+    return new ApiError(429, 'rate limit exceeded (emulated)', 'RESOURCE_EXHAUSTED', {
+      'Retry-After': String(Math.ceil(faults.retryAfterMs / 1000)),
+      ...(this.profile.extras && { 'Retry-After-Ms': String(faults.retryAfterMs) }),
+    });
   }
 }
 

@@ -1,10 +1,11 @@
 // Request parsing shared by every route: JSON bodies and query strings go through zod, and anything malformed
-// becomes a 400 problem with a detail naming the offending fields.
+// becomes a 400 problem with a detail naming the offending fields — or, for a value of the wrong JSON type, a
+// WrongJsonTypeError that the documented profile answers 422 in the words of Twin's (serde) deserialiser.
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { z } from 'zod';
-import { ApiError, badRequest } from './problem.js';
+import { ApiError, badRequest, WrongJsonTypeError } from './problem.js';
 
 const MAX_BODY = '1mb';
 
@@ -38,17 +39,69 @@ async function readJson(ctx: Context): Promise<unknown> {
   }
 }
 
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** serde's names for what it found, e.g. `invalid type: map, expected a string`. */
+function serdeFound(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'sequence';
+  if (typeof value === 'object') return 'map';
+  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
+  return `${typeof value} \`${String(value)}\``;
+}
+
+const SERDE_EXPECTED: Record<string, string> = {
+  string: 'a string',
+  boolean: 'a boolean',
+  number: 'a number',
+  int: 'an integer',
+  array: 'a sequence',
+  object: 'a map',
+};
+
+function wrongTypeDetail(error: z.ZodError, input: unknown): string | undefined {
+  for (const issue of error.issues) {
+    const value = valueAt(input, issue.path);
+    if (issue.code !== 'invalid_type' || value === undefined) continue;
+    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    const expected = SERDE_EXPECTED[issue.expected] ?? issue.expected;
+    return `Failed to deserialize the JSON body into the target type: ${where}invalid type: ${serdeFound(value)}, expected ${expected}`;
+  }
+  return undefined;
+}
+
 /** An absent body reaches the schema as undefined: optional bodies use `.prefault({})`. */
 export async function parseBody<S extends z.ZodType>(ctx: Context, schema: S): Promise<z.output<S>> {
-  const parsed = schema.safeParse(await readJson(ctx));
-  if (!parsed.success) throw badRequest(describeIssues(parsed.error));
-  return parsed.data;
+  const input = await readJson(ctx);
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const detail = describeIssues(parsed.error);
+  const wrongType = wrongTypeDetail(parsed.error, input);
+  throw wrongType === undefined ? badRequest(detail) : new WrongJsonTypeError(detail, wrongType);
 }
 
 export function parseQuery<S extends z.ZodType>(ctx: Context, schema: S): z.output<S> {
   const parsed = schema.safeParse(ctx.query);
   if (!parsed.success) throw badRequest(describeIssues(parsed.error));
   return parsed.data;
+}
+
+/** An answer with no body at all (not even `{}`), as the live gateway gives for some paths. */
+export function answerEmpty(ctx: Context, status: number, headers: Record<string, string>): void {
+  ctx.status = status;
+  ctx.set(headers);
+  const typed = Boolean(ctx.response.get('Content-Type'));
+  ctx.body = '';
+  if (!typed) ctx.remove('Content-Type');
 }
 
 export const isoDate = z

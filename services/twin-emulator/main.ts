@@ -1,8 +1,10 @@
 // `npm run emulator`: a local Twin for development, configured from the environment (EMULATOR_HOST,
-// EMULATOR_PORT, EMULATOR_STATE_FILE, EMULATOR_LEGACY_ERRORS) with --port / --state-file overrides.
+// EMULATOR_PORT, EMULATOR_STATE_FILE, EMULATOR_LEGACY_ERRORS, EMULATOR_PROFILE) with --port / --state-file /
+// --profile overrides.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
+import { DEFAULT_PROFILE, profileRules, type Profile } from './profile.js';
 import { startEmulator } from './server.js';
 
 function portArgument(value: string): number {
@@ -12,24 +14,48 @@ function portArgument(value: string): number {
   return port;
 }
 
+function profileArgument(value: string): Profile {
+  try {
+    return profileRules(value, '--profile').name;
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** Read here rather than in the shared config: only the emulator knows the profile names. */
+function profileFromEnv(env: NodeJS.ProcessEnv): Profile | undefined {
+  const value = env.EMULATOR_PROFILE?.trim();
+  return value ? profileRules(value, 'EMULATOR_PROFILE').name : undefined;
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const cli = new Command('twin-emulator')
     .description('Run a local Twin API emulator (control API under /_emulator, for local use only)')
     .option('--port <port>', 'port to listen on (0 picks a free one)', portArgument)
     .option('--state-file <path>', 'persist state to this JSON file')
+    .option(
+      '--profile <profile>',
+      'documented (the default: only what Twin documents) or rich',
+      profileArgument,
+    )
     .parse();
-  const flags = cli.opts<{ port?: number; stateFile?: string }>();
+  const flags = cli.opts<{ port?: number; stateFile?: string; profile?: Profile }>();
+  const profile = flags.profile ?? profileFromEnv(process.env);
   const logger = createLogger('twin-emulator', config.LOG_LEVEL);
 
   const emulator = await startEmulator({
+    profile,
     host: config.EMULATOR_HOST,
     port: flags.port ?? config.EMULATOR_PORT,
     stateFile: flags.stateFile ?? config.EMULATOR_STATE_FILE,
     legacyErrors: config.EMULATOR_LEGACY_ERRORS,
     logger,
   });
-  logger.info({ url: emulator.url }, `Twin emulator listening on ${emulator.url}`);
+  logger.info(
+    { url: emulator.url, profile: profile ?? DEFAULT_PROFILE },
+    `Twin emulator (${profile ?? DEFAULT_PROFILE} profile) listening on ${emulator.url}`,
+  );
 
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping Twin emulator');

@@ -4,6 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
+import type { ProfileRules } from './profile.js';
 
 export type GrpcCode =
   | 'INVALID_ARGUMENT'
@@ -23,6 +24,7 @@ const GRPC_OF_STATUS: Record<number, GrpcCode> = {
   409: 'FAILED_PRECONDITION',
   413: 'INVALID_ARGUMENT',
   415: 'INVALID_ARGUMENT',
+  422: 'INVALID_ARGUMENT',
   429: 'RESOURCE_EXHAUSTED',
   500: 'INTERNAL',
 };
@@ -40,6 +42,26 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (detail: string) => new ApiError(400, detail);
+
+/**
+ * A body whose JSON has a value of the wrong type (an object where a string is due). The live gateway answers
+ * it 422 with its deserialiser's words; the rich profile keeps the 400 with the field-by-field detail.
+ */
+export class WrongJsonTypeError extends ApiError {
+  override name = 'WrongJsonTypeError';
+  constructor(
+    detail: string,
+    readonly deserializerDetail: string,
+  ) {
+    super(400, detail);
+  }
+}
+
+export interface ErrorRendering {
+  /** Seed 000's `{error:{code,message}}` instead of problem+json. */
+  legacy: boolean;
+  profile: ProfileRules;
+}
 export const unauthenticated = (detail: string) => new ApiError(401, detail);
 export const notFound = (detail: string) => new ApiError(404, detail);
 export const failedPrecondition = (detail: string) => new ApiError(409, detail, 'FAILED_PRECONDITION');
@@ -54,25 +76,30 @@ function asApiError(err: unknown): ApiError | undefined {
   return new ApiError(status, typeof message === 'string' ? message : (STATUS_CODES[status] ?? 'error'));
 }
 
-export function renderError(ctx: Context, err: ApiError, legacy: boolean): void {
-  ctx.status = err.status;
-  for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);
-  if (legacy) {
+export function renderError(ctx: Context, err: ApiError, rendering: ErrorRendering): void {
+  const shown =
+    err instanceof WrongJsonTypeError && rendering.profile.liveGateway
+      ? new ApiError(422, err.deserializerDetail)
+      : err;
+  ctx.status = shown.status;
+  for (const [name, value] of Object.entries(shown.headers)) ctx.set(name, value);
+  if (rendering.legacy) {
     ctx.type = 'application/json';
-    ctx.body = { error: { code: err.grpcCode, message: err.detail } };
+    ctx.body = { error: { code: shown.grpcCode, message: shown.detail } };
     return;
   }
   ctx.type = 'application/problem+json';
   ctx.body = {
-    type: 'about:blank',
-    title: STATUS_CODES[err.status] ?? 'Error',
-    status: err.status,
-    detail: err.detail,
+    // Seed 001 documents `type`; the live gateway was seen leaving it out.
+    ...(!rendering.profile.liveGateway && { type: 'about:blank' }),
+    title: STATUS_CODES[shown.status] ?? 'Error',
+    status: shown.status,
+    detail: shown.detail,
   };
 }
 
 /** Outermost middleware: every failure, expected or not, leaves as a well-formed error body. */
-export function errorMiddleware(logger: Logger, legacy: boolean): Middleware {
+export function errorMiddleware(logger: Logger, rendering: ErrorRendering): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -82,7 +109,7 @@ export function errorMiddleware(logger: Logger, legacy: boolean): Middleware {
     } catch (err) {
       const known = asApiError(err);
       if (!known) logger.error({ err, method: ctx.method, path: ctx.path }, 'unhandled emulator error');
-      renderError(ctx, known ?? new ApiError(500, 'internal emulator error'), legacy);
+      renderError(ctx, known ?? new ApiError(500, 'internal emulator error'), rendering);
     }
   };
 }

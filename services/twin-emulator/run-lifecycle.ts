@@ -3,14 +3,35 @@
 // stored as absolute times, so after a restart the same schedule is re-armed and in-flight runs still finish.
 import type { Logger } from 'pino';
 import { isTerminal, type Outcome, type WebhookEventType } from '../twin-api/run-status.js';
+import { uuidv7 } from './ids.js';
 import { failedPrecondition } from './problem.js';
+import type { ProfileRules } from './profile.js';
+import {
+  defaultFailureReason,
+  defaultOutput,
+  defaultSummary,
+  outputEvent,
+  type EventPayload,
+} from './run-output.js';
 import { DEFAULT_BEHAVIOUR, type AgentRecord, type RunBehaviour, type RunRecord } from './state.js';
-import { nowIso, randomId, type Store } from './store.js';
+import { nowIso, type Store } from './store.js';
 
 export interface StartRunInput {
   run_mode: 'build' | 'run';
   user_message?: string;
   trigger: 'api' | 'schedule';
+}
+
+/** How a run completes; what is left out comes from the run's script, then from the defaults. */
+export interface Completion {
+  outcome: Outcome;
+  summary?: string;
+  output?: string;
+}
+
+export interface Failure {
+  reason?: string;
+  summary?: string;
 }
 
 type StepKind = 'pause' | 'resume' | 'finish';
@@ -54,6 +75,7 @@ export class RunEngine {
   constructor(
     private readonly store: Store,
     private readonly notify: (run: RunRecord, event: WebhookEventType) => void,
+    private readonly profile: ProfileRules,
     private readonly logger: Logger,
   ) {}
 
@@ -61,7 +83,7 @@ export class RunEngine {
     agent.run_counter += 1;
     const now = Date.now();
     const run: RunRecord = {
-      run_id: randomId('run_'),
+      run_id: uuidv7(now),
       agent_id: agent.agent_id,
       user_id: agent.user_id,
       status: 'in_progress',
@@ -89,22 +111,27 @@ export class RunEngine {
   /** Idempotent, as Twin's cancel: a finished run answers with an informational message instead of failing. */
   cancel(run: RunRecord, reason: string | undefined): string {
     if (isTerminal(run.status)) return `run ${run.run_id} already finished (${run.status})`;
+    if (reason !== undefined) run.reason = reason;
     this.finish(run, 'stopped', 'stopped', { reason: reason ?? '' });
     return '';
   }
 
-  complete(run: RunRecord, outcome: Outcome, summary: string | undefined): void {
+  /** In the documented profile `finished` says nothing more: the outcome reaches twinflow by webhook only. */
+  complete(run: RunRecord, completion: Completion): void {
     this.requireActive(run);
-    run.outcome = outcome;
-    run.summary = summary ?? `Run ${run.run_number} of ${run.agent_id} completed`;
-    this.appendEvent(run, 'message', { role: 'assistant', content: run.summary });
-    this.finish(run, 'completed', 'finished', { outcome, summary: run.summary });
+    run.outcome = completion.outcome;
+    run.summary = completion.summary ?? run.behaviour.summary ?? defaultSummary(run);
+    run.output = completion.output ?? run.behaviour.output ?? defaultOutput(run);
+    this.appendEvent(run, ...outputEvent(run, run.output));
+    const finished = this.profile.extras ? { outcome: run.outcome, summary: run.summary } : {};
+    this.finish(run, 'completed', 'finished', finished);
   }
 
-  fail(run: RunRecord, summary: string | undefined): void {
+  fail(run: RunRecord, failure: Failure): void {
     this.requireActive(run);
-    run.summary = summary ?? `Run ${run.run_number} of ${run.agent_id} failed: emulated policy error`;
-    this.finish(run, 'failed', 'error', { message: run.summary });
+    run.reason = failure.reason ?? run.behaviour.reason ?? defaultFailureReason(run);
+    run.summary = failure.summary ?? run.behaviour.summary ?? run.reason;
+    this.finish(run, 'failed', 'error', { message: run.reason });
   }
 
   pause(run: RunRecord, scripted = false): void {
@@ -153,12 +180,7 @@ export class RunEngine {
       throw failedPrecondition(`run ${run.run_id} already finished (${run.status})`);
   }
 
-  private finish(
-    run: RunRecord,
-    status: TerminalStatus,
-    kind: string,
-    payload: Record<string, unknown>,
-  ): void {
+  private finish(run: RunRecord, status: TerminalStatus, kind: string, payload: EventPayload): void {
     run.status = status;
     run.finished_at = nowIso();
     delete run.progress.active_since;
@@ -173,7 +195,7 @@ export class RunEngine {
     if (event) this.notify(run, event);
   }
 
-  private appendEvent(run: RunRecord, kind: string, payload: Record<string, unknown>): void {
+  private appendEvent(run: RunRecord, kind: string, payload: EventPayload): void {
     run.events.push({ index: run.events.length + 1, event: { [kind]: payload } });
     run.last_event_at = nowIso();
   }
@@ -197,7 +219,7 @@ export class RunEngine {
     if (!run) return;
     if (kind === 'pause') return this.pause(run, true);
     if (kind === 'resume') return this.resume(run);
-    if (run.behaviour.result === 'failed') return this.fail(run, run.behaviour.summary);
-    this.complete(run, run.behaviour.outcome, run.behaviour.summary);
+    if (run.behaviour.result === 'failed') return this.fail(run, {});
+    this.complete(run, { outcome: run.behaviour.outcome });
   }
 }

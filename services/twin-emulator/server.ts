@@ -9,14 +9,17 @@ import { createApiRouter } from './api-routes.js';
 import { createControlRouter } from './control-routes.js';
 import { createCore, type EmulatorCore } from './core.js';
 import { errorMiddleware } from './problem.js';
+import { profileRules, type Profile } from './profile.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './webhook-delivery.js';
 
 export interface EmulatorOptions {
+  /** Which Twin to play (profile.ts); `documented` unless asked otherwise. */
+  profile?: Profile;
   host?: string;
   port?: number;
   /** JSON file holding the whole state; loaded on start, rewritten (debounced, atomically) on change. */
   stateFile?: string;
-  /** Answer errors in the seed-000 shape `{error:{code,message}}` instead of problem+json. */
+  /** Answer errors in the seed-000 shape `{error:{code,message}}` instead of problem+json, in either profile. */
   legacyErrors?: boolean;
   logger?: Logger;
   /** Seed of the fault injector's PRNG when PUT /_emulator/faults gives none. */
@@ -36,8 +39,10 @@ export interface EmulatorApp {
 }
 
 export async function createEmulatorApp(options: EmulatorOptions = {}): Promise<EmulatorApp> {
+  const profile = profileRules(options.profile, 'EmulatorOptions.profile');
   const logger = options.logger ?? createLogger('twin-emulator', 'silent');
   const core = await createCore({
+    profile,
     stateFile: options.stateFile,
     seed: options.seed ?? 1,
     retry: { ...DEFAULT_RETRY, ...options.webhookRetry },
@@ -46,7 +51,7 @@ export async function createEmulatorApp(options: EmulatorOptions = {}): Promise<
   const app = new Koa();
   const control = createControlRouter(core);
   const api = createApiRouter(core);
-  app.use(errorMiddleware(logger, options.legacyErrors ?? false));
+  app.use(errorMiddleware(logger, { legacy: options.legacyErrors ?? false, profile }));
   app.use(control.routes()).use(control.allowedMethods({ throw: true }));
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
   return { app, core };

@@ -6,12 +6,25 @@ import { OUTCOMES, RUN_STATUSES, WEBHOOK_EVENTS } from '../twin-api/run-status.j
 const MAX_DURATION_MS = 24 * 3600 * 1000;
 const durationMs = z.number().int().min(0).max(MAX_DURATION_MS);
 
+/** Kinds of the event holding the agent's final message; the kinds are undocumented, so scripts can vary them. */
+export const OUTPUT_EVENTS = ['assistant_message', 'message', 'output'] as const;
+/** `text: "…"`, `content: "…"`, or `content: [{type:'text', text:"…"}]`: the shapes integrators have met. */
+export const OUTPUT_FIELDS = ['text', 'content', 'parts'] as const;
+
 /** What one started run does; an agent's script is a list of these, consumed one per run, the last repeating. */
 export const runBehaviourSchema = z.strictObject({
   durationMs: durationMs.default(200),
   result: z.enum(['completed', 'failed', 'never']).default('completed'),
+  /** Delivered by the run.completed webhook; on run objects and `finished` events in the rich profile only. */
   outcome: z.enum(OUTCOMES).default('success'),
+  /** Served in the rich profile only: no document puts a summary on a run object. */
   summary: z.string().max(10_000).optional(),
+  /** The text of the agent's final assistant message; without it, a short text naming the run. */
+  output: z.string().min(1).max(100_000).optional(),
+  outputEvent: z.enum(OUTPUT_EVENTS).default('assistant_message'),
+  outputField: z.enum(OUTPUT_FIELDS).default('text'),
+  /** Why a failed run failed, as its `error {message}` event says. */
+  reason: z.string().min(1).max(10_000).optional(),
   /** Measured in working time (pauses do not count), like durationMs. */
   pauseAfterMs: durationMs.optional(),
   /** Without it a scripted pause lasts until a manual resume or a cancel. */
@@ -102,6 +115,10 @@ const runSchema = z.object({
   user_message: z.string().optional(),
   summary: z.string().optional(),
   outcome: z.enum(OUTCOMES).optional(),
+  /** The final assistant message of a completed run. */
+  output: z.string().optional(),
+  /** Why a run ended without completing: the failure reason, or the reason given to cancel. */
+  reason: z.string().optional(),
   behaviour: runBehaviourSchema,
   progress: progressSchema,
   events: z.array(runEventSchema),

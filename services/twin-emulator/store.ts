@@ -1,7 +1,7 @@
 // In-memory tables of the emulator, owned per user. Every lookup that can miss throws the 404 the API answers,
 // so route handlers stay free of existence checks. Callers call changed() after mutating a record so that the
 // optional state file follows.
-import { randomBytes } from 'node:crypto';
+import { randomId } from './ids.js';
 import { notFound } from './problem.js';
 import type {
   AgentRecord,
@@ -11,10 +11,6 @@ import type {
   WebhookRecord,
   WorkspaceRecord,
 } from './state.js';
-
-export function randomId(prefix: string, bytes = 8): string {
-  return `${prefix}${randomBytes(bytes).toString('hex')}`;
-}
 
 export function nowIso(): string {
   return new Date().toISOString();

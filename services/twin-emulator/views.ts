@@ -1,7 +1,8 @@
-// How records look on the wire (seed 001 shapes). Twin uses different status words per surface: run lists say
-// `finished`/`error`, webhooks say `completed`/`error`; both translations live here.
+// How agents, webhooks and workspaces look on the wire (seed 001 shapes; runs are in run-views.ts). Twin uses
+// different status words per surface: run lists say `finished`/`error`, webhooks say `completed`/`error`; both
+// translations live here.
 import type { RunStatus } from '../twin-api/run-status.js';
-import type { AgentRecord, RunRecord, WebhookRecord, WorkspaceRecord } from './state.js';
+import type { AgentRecord, WebhookRecord, WorkspaceRecord } from './state.js';
 import type { Store } from './store.js';
 
 const LIST_STATUS_WORD: Record<RunStatus, string> = {
@@ -12,31 +13,14 @@ const LIST_STATUS_WORD: Record<RunStatus, string> = {
   stopped: 'stopped',
 };
 
+export function listStatusWord(status: RunStatus): string {
+  return LIST_STATUS_WORD[status];
+}
+
 export function webhookStatusWord(
   status: RunStatus,
 ): 'in_progress' | 'completed' | 'error' | 'stopped' | 'paused' {
   return status === 'failed' ? 'error' : status;
-}
-
-export function runView(run: RunRecord) {
-  return {
-    run_id: run.run_id,
-    agent_id: run.agent_id,
-    user_id: run.user_id,
-    status: LIST_STATUS_WORD[run.status],
-    started_at: run.started_at,
-    ...(run.finished_at !== undefined && { finished_at: run.finished_at }),
-    last_event_at: run.last_event_at,
-    event_count: String(run.events.length),
-    is_finished: run.finished_at !== undefined,
-    is_paused: run.status === 'paused',
-    run_number: run.run_number,
-    policy_type: run.policy_type,
-    ...(run.summary !== undefined && { summary: run.summary }),
-    ...(run.outcome !== undefined && { outcome: run.outcome }),
-    ...(run.user_message !== undefined && { user_message: run.user_message }),
-    ...(run.trigger === 'schedule' && { schedule_agent_id: run.agent_id }),
-  };
 }
 
 export function agentView(store: Store, agent: AgentRecord) {

@@ -9,6 +9,7 @@ import type { PipelineRegistry } from '../pipelines/registry.js';
 import type { Config } from '../shared/config.js';
 import type { TwinClient } from '../twin-api/client.js';
 import { createPollActivities } from '../../activities/poll-run.js';
+import { createRunOutputActivities } from '../../activities/run-output.js';
 import { createTriggerActivities } from '../../activities/triggers.js';
 import { createTwinAdminActivities } from '../../activities/twin-admin.js';
 import { createTwinRunActivities } from '../../activities/twin-runs.js';
@@ -63,6 +64,7 @@ export function createWorkerActivities({ config, twin, temporal, pipelines, logg
         laneHolderCheckIntervalMs: config.AGENT_LANE_HOLDER_CHECK_SECONDS * 1000,
       }),
       ...createTwinAdminActivities({ twin }),
+      ...createRunOutputActivities({ twin }),
       ...createTriggerActivities(pipelines && { registry: pipelines, temporal, taskQueue, logger }),
       ...poll,
     },

@@ -1,5 +1,6 @@
 // Contract of the Twin client with the emulator's injected faults (PUT /_emulator/faults): a rate limit, a
-// server error and an answer that comes too late each become a TwinApiError that says to retry, and when to.
+// server error, an answer that comes too late and a connection reset each become a TwinApiError that says to
+// retry, and when to; a late or lost answer also says the request may have been performed.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failure, startContract, type ContractFixture } from './contract-fixture.js';
 import { waitFor } from './emulator-fixture.js';
@@ -18,9 +19,9 @@ describe('rate limits (429)', () => {
     expect(error).toMatchObject({ status: 429, code: 'RESOURCE_EXHAUSTED', retryable: true });
   });
 
-  it('carry the wait Twin asked for, in milliseconds, from Retry-After-Ms', async () => {
+  it('carry the wait Twin asked for, in milliseconds, from Retry-After (whole seconds)', async () => {
     await fx.control.setFaults({ api: { rate429: 1, retryAfterMs: 1500 } });
-    expect((await failure(fx.twin.me())).retryAfterMs).toBe(1500);
+    expect((await failure(fx.twin.me())).retryAfterMs).toBe(2000);
   });
 });
 
@@ -49,5 +50,15 @@ describe('answers slower than the client’s timeout', () => {
       return all.length > 0 ? all : undefined;
     });
     expect(runs.map((r) => r.user_message)).toEqual(['late answer']);
+  });
+});
+
+describe('connections reset after the request was performed', () => {
+  it('are a retryable NETWORK error that may have been performed, and the run exists', async () => {
+    const agentId = (await fx.control.createAgent({ script: [{ result: 'never' }] })).agent_id;
+    await fx.control.setFaults({ api: { resetRate: 1, match: { method: 'POST' } } });
+    const error = await failure(fx.twin.startRun(agentId, { user_message: 'lost answer' }));
+    expect(error).toMatchObject({ status: 0, code: 'NETWORK', retryable: true, mayHavePerformed: true });
+    expect((await fx.control.runCounts())[agentId]).toBe(1);
   });
 });

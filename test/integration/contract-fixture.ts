@@ -12,14 +12,17 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface ContractFixture extends EmulatorFixture {
   twin: TwinClient;
-  /** Another client on the same emulator, e.g. with another key or a short timeout. */
-  clientWith(options: { apiKey?: string; timeoutMs?: number }): TwinClient;
+  /** Another client on the same emulator, e.g. with another key, a short timeout or a rewriting fetch. */
+  clientWith(options: { apiKey?: string; timeoutMs?: number; fetch?: typeof fetch }): TwinClient;
 }
 
 export async function startContract(options: EmulatorOptions = {}): Promise<ContractFixture> {
   const fx = await startFixture(options);
-  const clientWith = ({ apiKey = fx.apiKey, timeoutMs = DEFAULT_TIMEOUT_MS }) =>
-    createTwinClient({ baseUrl: fx.emulator.url, apiKey, timeoutMs });
+  const clientWith: ContractFixture['clientWith'] = ({
+    apiKey = fx.apiKey,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    fetch,
+  }) => createTwinClient({ baseUrl: fx.emulator.url, apiKey, timeoutMs, fetch });
   return { ...fx, twin: clientWith({}), clientWith };
 }
 

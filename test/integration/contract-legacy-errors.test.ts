@@ -46,14 +46,14 @@ describe('legacy {error:{code,message}} answers', () => {
     expect(error).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT', retryable: false });
   });
 
-  it('a rate limit is RESOURCE_EXHAUSTED, retryable, with the wait in milliseconds', async () => {
+  it('a rate limit is RESOURCE_EXHAUSTED, retryable, with the wait of Retry-After in milliseconds', async () => {
     await fx.control.setFaults({ api: { rate429: 1, retryAfterMs: 1500 } });
     const error = await failure(fx.twin.me());
     expect(error).toMatchObject({
       status: 429,
       code: 'RESOURCE_EXHAUSTED',
       retryable: true,
-      retryAfterMs: 1500,
+      retryAfterMs: 2000,
     });
   });
 });

@@ -24,6 +24,12 @@ const statusOf = async (agentId: string, runId: string) =>
   (await fx.twin.listRuns(agentId, { filter_run_id: runId })).runs[0]?.status;
 
 describe('starting runs', () => {
+  it('startRun sends a run_mode of its own, which the live gateway requires', async () => {
+    const agentId = await idleAgent();
+    const { run } = await fx.twin.startRun(agentId);
+    expect(run.policy_type).toBe('runner_v2');
+  });
+
   it('startRun on a deployed agent answers the run, in progress', async () => {
     const agentId = await idleAgent();
     const { run } = await fx.twin.startRun(agentId, { run_mode: 'run' });
@@ -158,7 +164,7 @@ describe('run events', () => {
   beforeAll(async () => {
     agentId = await idleAgent();
     [runId = ''] = await startRuns(agentId, 1);
-    await fx.control.moveRun(runId, 'complete', { outcome: 'partial', summary: 'half done' });
+    await fx.control.moveRun(runId, 'complete', { outcome: 'partial', output: 'half done' });
   });
 
   it('listRunEvents answers the events in order, with their kind lifted out', async () => {
@@ -166,18 +172,24 @@ describe('run events', () => {
     expect(events.map((e) => [e.index, e.kind])).toEqual([
       [1, 'started'],
       [2, 'tool_call'],
-      [3, 'message'],
+      [3, 'assistant_message'],
       [4, 'finished'],
     ]);
   });
 
-  it('the finished event carries the outcome and summary', async () => {
+  it('the output is in the final assistant message; finished carries no outcome (the webhook does)', async () => {
     const { events } = await fx.twin.listRunEvents(agentId, runId);
-    expect(events.at(-1)?.event).toEqual({ finished: { outcome: 'partial', summary: 'half done' } });
+    expect(events.at(-2)?.event).toEqual({ assistant_message: { role: 'assistant', text: 'half done' } });
+    expect(events.at(-1)?.event).toEqual({ finished: {} });
   });
 
   it('listRunEvents pages with after_index and limit', async () => {
     const { events } = await fx.twin.listRunEvents(agentId, runId, { after_index: 1, limit: 2 });
     expect(events.map((e) => e.index)).toEqual([2, 3]);
+  });
+
+  it('listRunEvents of an unknown run is an empty page, not an error: an empty list proves nothing', async () => {
+    const answer = await fx.twin.listRunEvents(agentId, '019cbf0d-76f6-70e1-b106-9150e93b6e0f');
+    expect(answer.events).toEqual([]);
   });
 });

@@ -11,13 +11,13 @@ afterEach(() => fx.control.setFaults({}));
 afterAll(() => fx.close());
 
 describe('Twin emulator: API faults (seeded)', () => {
-  it('answers 429 with Retry-After at rate429 1', async () => {
-    await fx.control.setFaults({ api: { rate429: 1, retryAfterMs: 2000 } });
+  it('answers 429 with Retry-After in whole seconds (and no Retry-After-Ms) at rate429 1', async () => {
+    await fx.control.setFaults({ api: { rate429: 1, retryAfterMs: 1500 } });
     const res = await fx.api('GET', '/v1/agents');
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('2');
-    expect(res.headers.get('retry-after-ms')).toBe('2000');
-    expect(res.body).toMatchObject({ type: 'about:blank', title: 'Too Many Requests', status: 429 });
+    expect(res.headers.get('retry-after-ms')).toBeNull();
+    expect(res.body).toMatchObject({ title: 'Too Many Requests', status: 429 });
   });
 
   it('answers 500 at rate500 1 without performing the action', async () => {
@@ -36,7 +36,7 @@ describe('Twin emulator: API faults (seeded)', () => {
       fx.apiKey,
       'POST',
       `/v1/agents/${agentId}/runs`,
-      { user_message: 'slow one' },
+      { run_mode: 'run', user_message: 'slow one' },
       AbortSignal.timeout(50),
     );
     await expect(call).rejects.toThrow();
@@ -45,6 +45,21 @@ describe('Twin emulator: API faults (seeded)', () => {
       return all.length > before ? all : undefined;
     });
     expect(runs.at(-1)?.user_message).toBe('slow one');
+  });
+
+  it('performs a request at resetRate 1, then hangs up without an answer', async () => {
+    await fx.control.setFaults({ api: { resetRate: 1, match: { method: 'POST' } } });
+    const before = (await fx.control.runCounts())[agentId] ?? 0;
+    const call = fx.startRun(agentId, { user_message: 'never answered' });
+    await expect(call).rejects.toThrow(/fetch failed/);
+    expect((await fx.control.runCounts())[agentId]).toBe(before + 1);
+    expect((await fx.control.runs(agentId)).at(-1)?.user_message).toBe('never answered');
+    expect((await fx.api('GET', '/v1/me')).status).toBe(200);
+  });
+
+  it('hangs up on a request that fails as well', async () => {
+    await fx.control.setFaults({ api: { resetRate: 1 } });
+    await expect(fx.api('GET', '/v1/agents/agent_nope')).rejects.toThrow(/fetch failed/);
   });
 
   it('repeats the same fault sequence for the same seed', async () => {

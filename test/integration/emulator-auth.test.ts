@@ -18,7 +18,6 @@ describe('Twin emulator: API keys and authentication', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body).toEqual({
-      type: 'about:blank',
       title: 'Unauthorized',
       status: 401,
       detail: expect.any(String),

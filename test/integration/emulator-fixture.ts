@@ -34,14 +34,20 @@ export async function callApi(
     signal,
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
+  const json = text !== '' && /json/.test(res.headers.get('content-type') ?? '');
+  return { status: res.status, headers: res.headers, body: json ? JSON.parse(text) : text || undefined };
 }
+
+/** RFC 9562 version 7 (time-ordered): what real Twin agent and run IDs look like. */
+export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export interface EmulatorFixture {
   emulator: RunningEmulator;
   control: EmulatorControl;
   apiKey: string;
   api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  /** POST …/runs with the run_mode every working integration sends (the documented profile requires it). */
+  startRun(agentId: string, body?: object): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -52,11 +58,14 @@ export async function startFixture(options: EmulatorOptions = {}): Promise<Emula
   });
   const control = new EmulatorControl(emulator.url);
   const { api_key: apiKey } = await control.createApiKey();
+  const api: EmulatorFixture['api'] = (method, path, body) =>
+    callApi(emulator.url, apiKey, method, path, body);
   return {
     emulator,
     control,
     apiKey,
-    api: (method, path, body) => callApi(emulator.url, apiKey, method, path, body),
+    api,
+    startRun: (agentId, body = {}) => api('POST', `/v1/agents/${agentId}/runs`, { run_mode: 'run', ...body }),
     close: () => emulator.close(),
   };
 }

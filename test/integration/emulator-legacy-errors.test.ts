@@ -30,8 +30,13 @@ describe('Twin emulator: legacy (seed 000) error shape', () => {
     expect(res).toMatchObject({ status: 400, body: { error: { code: 'INVALID_ARGUMENT' } } });
   });
 
+  it('answers JSON of the wrong type with 422 INVALID_ARGUMENT', async () => {
+    const res = await fx.api('POST', `/v1/agents/${undeployed}/runs`, { run_mode: 'run', user_message: {} });
+    expect(res).toMatchObject({ status: 422, body: { error: { code: 'INVALID_ARGUMENT' } } });
+  });
+
   it('answers a run on a not-deployed agent with 409 FAILED_PRECONDITION', async () => {
-    const res = await fx.api('POST', `/v1/agents/${undeployed}/runs`, {});
+    const res = await fx.startRun(undeployed);
     expect(res).toMatchObject({ status: 409, body: { error: { code: 'FAILED_PRECONDITION' } } });
   });
 
@@ -45,5 +50,23 @@ describe('Twin emulator: legacy (seed 000) error shape', () => {
     await fx.control.setFaults({ api: { rate500: 1 } });
     const res = await fx.api('GET', '/v1/me');
     expect(res).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL' } } });
+  });
+});
+
+describe('Twin emulator: legacy error shape with the rich profile', () => {
+  let rich: EmulatorFixture;
+  beforeAll(async () => {
+    rich = await startFixture({ legacyErrors: true, profile: 'rich' });
+  });
+  afterAll(() => rich.close());
+
+  it('answers the same shape, and JSON of the wrong type with 400 INVALID_ARGUMENT', async () => {
+    const missing = await rich.api('GET', '/v1/agents/agent_nope');
+    expect(missing.body).toEqual({
+      error: { code: 'NOT_FOUND', message: expect.stringContaining('agent_nope') },
+    });
+    const { agent_id } = await rich.control.createAgent();
+    const res = await rich.api('POST', `/v1/agents/${agent_id}/runs`, { user_message: {} });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: 'INVALID_ARGUMENT' } } });
   });
 });

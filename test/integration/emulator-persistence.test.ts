@@ -11,6 +11,7 @@ import {
   type EmulatorFixture,
   type WebhookReceiver,
 } from './emulator-fixture.js';
+import { EmulatorControl } from '../../services/twin-emulator/control-client.js';
 import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
 
 describe('Twin emulator: persistence across a restart', () => {
@@ -43,8 +44,7 @@ describe('Twin emulator: persistence across a restart', () => {
     const extra = await first.api('POST', '/api/public/v1/access-api-keys', { name: 'to-revoke' });
     revokedKey = extra.body.api_key;
     await first.api('DELETE', `/api/public/v1/access-api-keys/${extra.body.key_id}`);
-    runId = (await first.api('POST', `/v1/agents/${agentId}/runs`, { user_message: 'survive me' })).body.run
-      .run_id;
+    runId = (await first.startRun(agentId, { user_message: 'survive me' })).body.run.run_id;
     await first.close();
     fileAtShutdown = await readFile(stateFile, 'utf8');
     second = await startEmulator({ stateFile, port: 0 });
@@ -78,14 +78,17 @@ describe('Twin emulator: persistence across a restart', () => {
       .digest('hex')}`;
     expect(delivery?.headers['x-cobb-signature']).toBe(signature);
     const listed = await api('GET', `/v1/agents/${agentId}/runs?filter_run_id=${runId}`);
-    expect(listed.body.runs[0]).toMatchObject({ status: 'finished', user_message: 'survive me' });
+    expect(listed.body.runs[0]).toMatchObject({ status: 'finished' });
+    const [truth] = await new EmulatorControl(second.url).runs(agentId);
+    expect(truth).toMatchObject({ run_id: runId, user_message: 'survive me', output: expect.any(String) });
   });
 
   it('continues the agent script where it stopped', async () => {
-    const started = await api('POST', `/v1/agents/${agentId}/runs`, {});
+    const started = await api('POST', `/v1/agents/${agentId}/runs`, { run_mode: 'run' });
+    const control = new EmulatorControl(second.url);
     const run = await waitFor(async () => {
-      const res = await api('GET', `/v1/agents/${agentId}/runs?filter_run_id=${started.body.run.run_id}`);
-      return res.body.runs[0]?.is_finished ? res.body.runs[0] : undefined;
+      const found = (await control.runs(agentId)).find((r) => r.run_id === started.body.run.run_id);
+      return found?.is_finished ? found : undefined;
     });
     expect(run).toMatchObject({ outcome: 'partial', run_number: 2 });
   });

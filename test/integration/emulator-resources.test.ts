@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type EmulatorFixture } from './emulator-fixture.js';
+import { startFixture, UUID_V7, type EmulatorFixture } from './emulator-fixture.js';
 
 let fx: EmulatorFixture;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ describe('Twin emulator: agents', () => {
     const res = await fx.api('POST', '/v1/agents', {});
     expect(res.status).toBe(201);
     expect(res.body.agent).toMatchObject({
-      agent_id: expect.stringMatching(/^agent_/),
+      agent_id: expect.stringMatching(UUID_V7),
       latest_run_id: '',
       latest_run_is_finished: false,
       has_runs: false,
@@ -35,14 +35,17 @@ describe('Twin emulator: agents', () => {
     const res = await fx.api('GET', '/v1/agents/agent_nope');
     expect(res).toMatchObject({
       status: 404,
-      body: { type: 'about:blank', title: 'Not Found', status: 404 },
+      body: { title: 'Not Found', status: 404 },
     });
   });
 
-  it('answers 400 for a malformed create body', async () => {
-    const res = await fx.api('POST', '/v1/agents', { is_subagent: 'yes' });
-    expect(res.status).toBe(400);
-    expect(res.body.detail).toMatch(/is_subagent/);
+  it('answers 400 for a malformed create body, 422 for one of the wrong JSON type', async () => {
+    const malformed = await fx.api('POST', '/v1/agents', { agent_id: 'no spaces allowed' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.detail).toMatch(/agent_id/);
+    const wrongType = await fx.api('POST', '/v1/agents', { is_subagent: 'yes' });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.body.detail).toMatch(/is_subagent: invalid type: string "yes", expected a boolean/);
   });
 
   it('pages through agents with limit and cursor', async () => {

@@ -46,7 +46,7 @@ async function hookedAgent(
 }
 
 async function startRun(agentId: string): Promise<string> {
-  return (await fx.api('POST', `/v1/agents/${agentId}/runs`, {})).body.run.run_id;
+  return (await fx.startRun(agentId)).body.run.run_id;
 }
 
 const expectedSignature = (secret: string, raw: Buffer) =>

@@ -21,7 +21,8 @@ const gated = definePipeline({
       kind: 'agent',
       agent: '{{input.agent}}',
       after: ['gate'],
-      message: 'approved by {{steps.gate.decidedBy}}: {{steps.gate.comment}}',
+      // A decision need not carry a comment, and a missing value fails a step unless it has a default.
+      message: 'approved by {{steps.gate.decidedBy}}: {{steps.gate.comment ?? "no comment"}}',
     },
   ],
 });
@@ -114,6 +115,8 @@ describe('an approval step', () => {
     await waitingAt(handle, 'gate');
     await handle.signal(approveStepSignal, { stepId: 'gate', approved: true, by: 'signal' });
     expect(stepsById(await handle.result()).gate).toMatchObject({ status: 'succeeded', decidedBy: 'signal' });
+    const [run] = await world.stack.runsOf(agent);
+    expect(run?.user_message).toMatch(/^approved by signal: no comment/);
   });
 
   it('refuses a decision for a step that is not waiting', async () => {

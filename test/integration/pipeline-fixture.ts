@@ -1,5 +1,6 @@
-// The pipeline tests' world, all real: the emulator as Twin, a Temporal dev server, twinflow's production
-// workers (plus trigger evaluation against the test's own registry) and the control functions bound to them.
+// The pipeline tests' world, all real: the emulator as the documented Twin, a Temporal dev server, twinflow's
+// production workers (plus trigger evaluation against the test's own registry), the receiver with a webhook for
+// every agent, and the control functions bound to them.
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTriggerActivities } from '../../activities/triggers.js';
@@ -33,7 +34,7 @@ export interface PipelineWorld {
 
 export async function startPipelineWorld(
   pipelines: ReadonlyArray<PipelineRegistration | PipelineDefinition>,
-  options: Pick<StackOptions, 'env' | 'temporal'> = {},
+  options: Pick<StackOptions, 'env' | 'temporal' | 'profile' | 'webhooks'> = {},
 ): Promise<PipelineWorld> {
   const registry = createPipelineRegistry(pipelines);
   const stack = await startTwinflowStack({

@@ -28,7 +28,7 @@ const sequence = definePipeline({
       kind: 'agent',
       agent: '{{input.agents.b}}',
       after: ['first'],
-      message: 'Go on from {{steps.first.summary}} ({{steps.first.runId}}, {{steps.first.outcome}}).',
+      message: 'Go on from {{steps.first.output}} ({{steps.first.runId}}, {{steps.first.outcome}}).',
     },
     {
       id: 'third',
@@ -56,7 +56,7 @@ const fanOut = definePipeline({
           { step: 'test', outcome: 'fail' },
         ],
       },
-      message: 'lint: {{steps.lint.summary}} / test: {{steps.test.summary}}',
+      message: 'lint: {{steps.lint.output}} / test: {{steps.test.output}}',
     },
     {
       id: 'report',
@@ -86,7 +86,7 @@ const failing = definePipeline({
       id: 'rollback',
       kind: 'agent',
       agent: '{{input.agents.ok}}',
-      message: 'undo {{steps.deploy.runId}}: {{steps.deploy.summary}}',
+      message: 'undo {{steps.deploy.runId}}: {{steps.deploy.output}}',
     },
     { id: 'announce', kind: 'agent', agent: '{{input.agents.ok}}', after: ['deploy'] },
   ],
@@ -112,7 +112,7 @@ async function agents(
 describe('a sequence', () => {
   it('runs each step after the one before and passes outputs on through templates', async () => {
     const ids = await agents({
-      a: [{ durationMs: 50, summary: 'found 3 issues', outcome: 'fail' }, { durationMs: 50 }],
+      a: [{ durationMs: 50, output: 'found 3 issues', outcome: 'fail' }, { durationMs: 50 }],
       b: [{ durationMs: 50 }],
     });
     const { handle } = await world.start('flow-sequence', { repo: 'acme/api', agents: ids });
@@ -189,10 +189,10 @@ describe('fan-out and fan-in', () => {
     expect(withoutMarker(report?.user_message)).toBe('fix was skipped');
   });
 
-  it('runs the conditional step when an earlier step ended with the named outcome, with both summaries', async () => {
+  it('runs the conditional step when an earlier step ended with the named outcome, with both outputs', async () => {
     const ids = await agents({
-      lint: [{ durationMs: 50, summary: 'clean' }],
-      test: [{ durationMs: 50, outcome: 'fail', summary: '2 tests fail' }],
+      lint: [{ durationMs: 50, output: 'clean' }],
+      test: [{ durationMs: 50, outcome: 'fail', output: '2 tests fail' }],
       fix: [{ durationMs: 50 }],
       report: [{ durationMs: 50 }],
     });
@@ -233,7 +233,7 @@ describe('a failing step', () => {
   it('with a compensation runs the compensating step with the failed step’s outputs, then fails the pipeline', async () => {
     const ids = await agents({
       ...healthy,
-      deploy: [{ durationMs: 50, outcome: 'fail', summary: 'half rolled out' }],
+      deploy: [{ durationMs: 50, outcome: 'fail', output: 'half rolled out' }],
     });
     const { handle } = await world.start('flow-failing', { agents: ids });
     const failure = await failureOf(handle.result());

@@ -1,18 +1,30 @@
-// Everything a runAgent or lane test needs, all real: the emulator on an ephemeral port with an API key, the
-// Twin client pointed at it, and twinflow's own workers (both task queues) on a task queue of the test file's
-// own. No webhooks: trackers settle by polling, which is the path that must always work.
-import { randomUUID } from 'node:crypto';
+// Everything a runAgent or lane test needs, all real: the emulator on an ephemeral port with an API key (playing
+// the documented Twin unless asked otherwise), the Twin client pointed at it, twinflow's own workers (both task
+// queues) on a task queue of the test file's own, and twinflow's webhook receiver on a loopback port. Every new
+// agent gets a webhook registered through the Twin API, as `twinflow webhooks register` does, because under the
+// documented contract only the run.completed webhook tells a run's outcome. `webhooks: false` (or a polling-only
+// agent) leaves trackers to settle by polling alone, the path that must always work, though it cannot learn
+// outcomes.
+import { createSecretKey, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { inject } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
+import { createReceiverApp } from '../../services/receiver/app.js';
+import { createTemporalHandoff } from '../../services/receiver/handoff.js';
+import type { SigningKey } from '../../services/receiver/secrets.js';
+import { WEBHOOK_PATH } from '../../services/receiver/webhook-route.js';
 import { createTwinClient, type TwinClient } from '../../services/twin-api/client.js';
+import { WEBHOOK_EVENTS } from '../../services/twin-api/run-status.js';
 import {
   EmulatorControl,
   type EmulatorRunView,
   type RunBehaviourInput,
 } from '../../services/twin-emulator/control-client.js';
+import type { Profile } from '../../services/twin-emulator/profile.js';
 import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
 import { createWorkerActivities, createWorkers, pollTaskQueue } from '../../services/worker/worker.js';
 import { agentRunWorkflow, type AgentRunWorkflowInput } from '../../workflows/run-agent.js';
@@ -26,8 +38,15 @@ export interface TwinflowStack {
   apiKey: string;
   twin: TwinClient;
   config: Config;
-  /** A fresh deployed agent whose runs follow `script` (the last entry repeats). */
-  newAgent(script: RunBehaviourInput[]): Promise<string>;
+  /** Which Twin the emulator plays. */
+  profile: Profile;
+  /** Where Twin delivers webhooks (the receiver's webhook route); undefined in a polling-only stack. */
+  webhookUrl?: string;
+  /**
+   * A fresh deployed agent whose runs follow `script` (the last entry repeats); its ID is Twin's, opaque. It has a
+   * webhook for every run event unless the stack is polling-only or `webhook: false` asks for polling alone.
+   */
+  newAgent(script: RunBehaviourInput[], options?: NewAgentOptions): Promise<string>;
   /** Starts `agentRunWorkflow` on the stack's task queue. */
   startAgentRun(input: AgentRunWorkflowInput): Promise<WorkflowHandle<typeof agentRunWorkflow>>;
   runsOf(agentId: string): Promise<EmulatorRunView[]>;
@@ -39,7 +58,19 @@ export type ActivityDecorator = (
   stack: Omit<TwinflowStack, 'close'>,
 ) => ReturnType<typeof createWorkerActivities>;
 
+export interface NewAgentOptions {
+  /** Register a webhook for the agent; default: whether the stack runs the receiver. */
+  webhook?: boolean;
+}
+
 export interface StackOptions {
+  /** Which Twin the emulator plays; default `documented` (seed 001 only: no summary or outcome on run objects). */
+  profile?: Profile;
+  /**
+   * Run the receiver and register a webhook for every new agent; default true. False keeps a polling-only
+   * stack, for tests that prove polling alone settles runs.
+   */
+  webhooks?: boolean;
   /** Extra environment for loadConfig (the task queue is always the stack's own). */
   env?: Record<string, string>;
   /**
@@ -53,7 +84,9 @@ export interface StackOptions {
 
 export async function startTwinflowStack(options: StackOptions = {}): Promise<TwinflowStack> {
   const temporal = await (options.temporal ?? connectTemporal)();
-  const emulator = await startEmulator({ port: 0 });
+  const profile = options.profile ?? 'documented';
+  // Quick redelivery: a delivery refused while the receiver's hand-off is busy should not cost a test seconds.
+  const emulator = await startEmulator({ port: 0, profile, webhookRetry: { baseDelayMs: 100 } });
   const control = new EmulatorControl(emulator.url);
   const { api_key: apiKey } = await control.createApiKey();
   const twin = createTwinClient({ baseUrl: emulator.url, apiKey, timeoutMs: 10_000 });
@@ -67,6 +100,7 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
   });
   // The context's own client: a time-skipping server's client skips time while a result is awaited.
   const client = temporal.client;
+  const receiver = options.webhooks === false ? undefined : await startReceiver(client, config);
 
   const stack: Omit<TwinflowStack, 'close'> = {
     temporal,
@@ -76,8 +110,16 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
     apiKey,
     twin,
     config,
-    newAgent: async (script) =>
-      (await control.createAgent({ agent_id: `agent_${randomUUID().slice(0, 8)}`, script })).agent_id,
+    profile,
+    webhookUrl: receiver?.url,
+    newAgent: async (script, { webhook = receiver !== undefined } = {}) => {
+      const { agent_id: agentId } = await control.createAgent({ script });
+      if (webhook) {
+        if (!receiver) throw new Error('newAgent: a polling-only stack has no receiver for a webhook');
+        await receiver.register(twin, agentId);
+      }
+      return agentId;
+    },
     startAgentRun: (input) =>
       client.workflow.start(agentRunWorkflow, {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -97,8 +139,50 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await emulator.close();
+      await receiver?.close();
       await temporal.close();
     },
+  };
+}
+
+interface StackReceiver {
+  url: string;
+  register(twin: TwinClient, agentId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * twinflow's real receiver with a real Temporal hand-off. Its secrets are held in memory, each bound to its
+ * agent, as the CLI's secrets file binds them: a delivery signed for one agent may not speak of another.
+ */
+async function startReceiver(client: Client, config: Config): Promise<StackReceiver> {
+  const keys: SigningKey[] = [];
+  const app = createReceiverApp({
+    config,
+    secrets: { keys: () => keys },
+    // As services/receiver/main.ts: a tracker this delivery creates polls after the configured silence.
+    handoff: createTemporalHandoff({
+      client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
+    }),
+    logger: createLogger('test-receiver', 'silent'),
+  });
+  const server: Server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
+  return {
+    url,
+    // What `twinflow webhooks register` does: Twin returns the signing secret once, and the receiver keeps it.
+    async register(twin, agentId) {
+      const hook = await twin.createWebhook(agentId, { url, events: [...WEBHOOK_EVENTS] });
+      keys.push({ key: createSecretKey(Buffer.from(hook.signing_secret, 'utf8')), agentId });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

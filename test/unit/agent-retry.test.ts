@@ -5,6 +5,7 @@ import {
   InvalidRetryPolicyError,
   backoffMs,
   countsAsFailure,
+  mayRetryEnd,
   resolveRetryPolicy,
 } from '../../workflows/agent-retry.js';
 
@@ -50,8 +51,24 @@ describe('countsAsFailure', () => {
     expect(countsAsFailure(ended('stopped'), defaults)).toBe(false);
   });
 
-  it('counts a completed run without an outcome as success', () => {
-    expect(countsAsFailure(ended('completed'), ['fail', 'partial', 'failed', 'stopped'])).toBe(false);
+  it('never reads an unknown outcome as success where any outcome counts as failure', () => {
+    expect(countsAsFailure(ended('completed', 'unknown'), defaults)).toBe(true);
+    expect(countsAsFailure(ended('completed', 'unknown'), ['partial'])).toBe(true);
+    expect(countsAsFailure(ended('completed', 'unknown'), ['unknown'])).toBe(true);
+  });
+
+  it('treats a completed run with no outcome at all as unknown, not success', () => {
+    expect(countsAsFailure(ended('completed'), defaults)).toBe(true);
+  });
+
+  it('lets an unknown outcome pass where only run statuses count as failure', () => {
+    expect(countsAsFailure(ended('completed', 'unknown'), ['failed', 'stopped'])).toBe(false);
+  });
+
+  it('retries an unknown outcome only where unknown is named', () => {
+    expect(mayRetryEnd(ended('completed', 'unknown'), ['fail', 'failed'])).toBe(false);
+    expect(mayRetryEnd(ended('completed', 'unknown'), ['unknown'])).toBe(true);
+    expect(mayRetryEnd(ended('completed', 'fail'), ['fail'])).toBe(true);
   });
 
   it('counts exactly what retryOn names', () => {

@@ -111,7 +111,7 @@ describe('pipeline definition validation', () => {
       { id: 'b', kind: 'agent', agent: 'x', after: ['a'], message: '{{steps.a.secret}}' },
     ]);
     expect(messages(definition)[0]).toMatch(
-      /^b: message: "\{\{steps.a.secret\}\}" — step fields are status, outcome, summary/,
+      /^b: message: "\{\{steps.a.secret\}\}" — step fields are status, outcome, output, json/,
     );
   });
 

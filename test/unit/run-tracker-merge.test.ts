@@ -38,6 +38,24 @@ describe('applyObservation', () => {
     expect(applyObservation(state, observed('paused', '2026-01-01T00:02:00Z'))).toBe(false);
   });
 
+  it('takes the outcome of a late run.completed webhook when a poll ended the run without one', () => {
+    const state = freshState();
+    applyObservation(state, observed('completed', '2026-01-01T00:01:00Z', { source: 'poll' }));
+    expect(applyObservation(state, observed('completed', '2026-01-01T00:01:05Z', { outcome: 'fail' }))).toBe(
+      true,
+    );
+    expect(state.final?.outcome).toBe('fail');
+  });
+
+  it('never replaces an outcome it already has', () => {
+    const state = freshState();
+    applyObservation(state, observed('completed', '2026-01-01T00:01:00Z', { outcome: 'success' }));
+    expect(applyObservation(state, observed('completed', '2026-01-01T00:01:05Z', { outcome: 'fail' }))).toBe(
+      false,
+    );
+    expect(state.final?.outcome).toBe('success');
+  });
+
   it('keeps the first terminal observation when a second, different one arrives', () => {
     const state = freshState();
     applyObservation(state, observed('stopped', '2026-01-01T00:01:00Z'));

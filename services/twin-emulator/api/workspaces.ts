@@ -7,7 +7,7 @@ import type { EmulatorCore } from '../core.js';
 import { param, parseBody, type ApiRouter } from '../http.js';
 import { badRequest, failedPrecondition } from '../problem.js';
 import type { WorkspaceRecord } from '../state.js';
-import { randomId } from '../store.js';
+import { randomId } from '../ids.js';
 import { workspaceView } from '../views.js';
 
 const name = z.string().trim().min(1).max(256);

@@ -1,0 +1,78 @@
+// What twinflow itself knows about a Twin run's owner, for a start whose answer was lost: a run is claimed by
+// the step subscribed at its tracker (`twin-run/<run_id>`), and the agent's lane knows which steps hold permits
+// and so may be starting a run right now. Both live in Temporal, so the answer holds across workers.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { listAllRuns, type TwinClient } from '../services/twin-api/client.js';
+import type { Run } from '../services/twin-api/schemas.js';
+import {
+  agentLaneWorkflowId,
+  laneStateQuery,
+  type agentLaneWorkflow,
+  type HeldPermit,
+} from '../workflows/agent-lane.js';
+import {
+  runTrackerStateQuery,
+  runTrackerWorkflowId,
+  type RunTrackerState,
+  type runTrackerWorkflow,
+} from '../workflows/run-tracker.js';
+import { callTwin } from './twin-failure.js';
+
+export interface ClaimDeps {
+  temporal: Client;
+}
+
+const RUN_PAGE_SIZE = 100;
+
+/**
+ * The tokens of the steps subscribed at a run's tracker (each is also the lane permit that step holds), or
+ * `unreadable` for a tracker that failed or was terminated, whose owner twinflow cannot tell.
+ */
+export type Claim = { tokens: string[] } | 'unreadable';
+
+export async function listRunsSince(twin: TwinClient, agentId: string, since: string): Promise<Run[]> {
+  return callTwin(async () => {
+    const runs: Run[] = [];
+    for await (const run of listAllRuns(twin, agentId, {
+      filter_started_after: since,
+      page_size: RUN_PAGE_SIZE,
+    }))
+      runs.push(run);
+    return runs;
+  });
+}
+
+export async function claimOf(deps: ClaimDeps, runId: string): Promise<Claim> {
+  const state = await trackerState(deps.temporal, runId);
+  if (state === 'none') return { tokens: [] };
+  if (state === 'unreadable') return 'unreadable';
+  return { tokens: state.subscribers.map((s) => s.token) };
+}
+
+async function trackerState(
+  temporal: Client,
+  runId: string,
+): Promise<RunTrackerState | 'none' | 'unreadable'> {
+  const handle = temporal.workflow.getHandle<typeof runTrackerWorkflow>(runTrackerWorkflowId(runId));
+  try {
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') return await handle.query(runTrackerStateQuery);
+    if (status.name === 'COMPLETED') return await handle.result();
+    return 'unreadable';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'none';
+    throw error;
+  }
+}
+
+/** The permits of the agent's lane held by steps other than `token`'s: each may be starting a run right now. */
+export async function otherHolders(deps: ClaimDeps, agentId: string, token: string): Promise<HeldPermit[]> {
+  const handle = deps.temporal.workflow.getHandle<typeof agentLaneWorkflow>(agentLaneWorkflowId(agentId));
+  try {
+    const lane = await handle.query(laneStateQuery);
+    return lane.held.filter((permit) => permit.token !== token);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return [];
+    throw error;
+  }
+}

@@ -1,0 +1,251 @@
+// Starting a Twin run at most once. Twin has no idempotency key, and no document says a run object echoes
+// `user_message`, so a start whose answer was lost (timeout, reset, 5xx after Twin created the run) cannot be
+// settled by asking Twin "did you start mine?". The protocol (docs/design.md, "Starting a run at most once"):
+// - an attempt records in its heartbeat what it knows: posting, rejected (Twin refused: nothing exists) or created;
+// - a retry that may follow a created run resolves before it posts: by the marker where run objects echo it, else
+//   by adopting the one run of this agent since the first post that no twinflow step claims, once every other
+//   holder of the agent's permits has claimed its own run; any remaining doubt is AmbiguousStart, for a person;
+// - a new run is posted only when Twin refused the last one, or when nothing unclaimed is listed once the settle
+//   window after the last post has passed.
+import { ApplicationFailure } from '@temporalio/common';
+import { Context, log, sleep } from '@temporalio/activity';
+import type { TwinClient } from '../services/twin-api/client.js';
+import { mayHavePerformed } from '../services/twin-api/errors.js';
+import type { Run } from '../services/twin-api/schemas.js';
+import { claimOf, listRunsSince, otherHolders, type ClaimDeps } from './run-claims.js';
+import { hasRunMarker, withRunMarker } from './run-marker.js';
+import { twinFailure } from './twin-failure.js';
+
+/** How a start found its run: Twin's answer, an earlier attempt of ours, the marker, or adoption. */
+export const START_RESOLUTIONS = ['answered', 'recovered', 'marker', 'adopted'] as const;
+export type StartResolution = (typeof START_RESOLUTIONS)[number];
+
+/** ApplicationFailure type of a start twinflow cannot settle alone; details[0] is {@link AmbiguousStartDetails}. */
+export const AMBIGUOUS_START = 'AmbiguousStart';
+/** Retryable failure type of an attempt whose answer was lost: the next attempt resolves before posting. */
+export const START_ANSWER_LOST = 'StartAnswerLost';
+
+export interface StartCandidate {
+  runId: string;
+  startedAt: string;
+  status: string;
+}
+
+export interface AmbiguousStartDetails {
+  agentId: string;
+  stepKey: string;
+  /** Runs of the agent, started since just before the first post, that no twinflow step claims. */
+  candidates: StartCandidate[];
+  since: string;
+  why: string;
+}
+
+/** Twin's and our clocks may disagree: runs are looked for from this much before our first post. */
+const CLOCK_SKEW_MARGIN_MS = 2 * 60_000;
+/**
+ * How long after the last post a run Twin created must be listed (our assumption A3 in docs/twin-contract.md):
+ * only then does an empty list prove that nothing was created.
+ */
+export const START_SETTLE_MS = 20_000;
+const RELIST_INTERVAL_MS = 2_000;
+
+/** What an attempt knew when it ended, kept by Temporal as heartbeat details for the next attempt. */
+type StartProgress =
+  | { phase: 'posting'; firstPostAt: number; lastPostAt: number }
+  | { phase: 'rejected'; firstPostAt: number; lastPostAt: number }
+  | { phase: 'created'; firstPostAt: number; lastPostAt: number; run: Run };
+
+export interface StartRequest {
+  agentId: string;
+  runMode?: 'build' | 'run';
+  userMessage?: string;
+  skipDeployCheck?: boolean;
+  stepKey: string;
+  /** Names the runAgent attempt: the permit it holds and its subscription at the tracker. */
+  token: string;
+  marker: string;
+}
+
+export interface StartDeps extends ClaimDeps {
+  twin: TwinClient;
+}
+
+export interface ResolvedStart {
+  run: Run;
+  resolution: StartResolution;
+}
+
+/** Returns the run this start owns, posting at most once per proof that no earlier post created one. */
+export async function startRunOnce(deps: StartDeps, request: StartRequest): Promise<ResolvedStart> {
+  const { info } = Context.current();
+  const prior = progressOf(info.heartbeatDetails);
+  if (prior?.phase === 'created') return { run: prior.run, resolution: 'recovered' };
+  if (info.attempt > 1 && prior?.phase !== 'rejected') {
+    const since = prior?.firstPostAt ?? info.scheduledTimestampMs;
+    const found = await resolveLostStart(deps, request, since, prior?.lastPostAt ?? since);
+    if (found) {
+      record({
+        phase: 'created',
+        firstPostAt: since,
+        lastPostAt: prior?.lastPostAt ?? since,
+        run: found.run,
+      });
+      return found;
+    }
+  }
+  return { run: await post(deps, request, prior?.firstPostAt), resolution: 'answered' };
+}
+
+async function post(deps: StartDeps, request: StartRequest, firstPostAt: number | undefined): Promise<Run> {
+  const lastPostAt = Date.now();
+  const progress = { firstPostAt: firstPostAt ?? lastPostAt, lastPostAt };
+  record({ phase: 'posting', ...progress });
+  try {
+    const { run } = await deps.twin.startRun(request.agentId, {
+      run_mode: request.runMode ?? 'run',
+      user_message: withRunMarker(request.userMessage, request.marker),
+      skip_deploy_check: request.skipDeployCheck,
+    });
+    record({ phase: 'created', ...progress, run });
+    return run;
+  } catch (error) {
+    if (!mayHavePerformed(error)) {
+      record({ phase: 'rejected', ...progress });
+      throw twinFailure(error);
+    }
+    throw ApplicationFailure.create({
+      type: START_ANSWER_LOST,
+      message: `the start of a run of agent ${request.agentId} got no usable answer (${String(error)}); the next attempt looks for that run before it starts another`,
+      cause: error instanceof Error ? error : undefined,
+    });
+  }
+}
+
+/**
+ * Finds the run an earlier post may have created. Undefined means: nothing was created, post again. Throws
+ * AmbiguousStart when runs exist that could be ours but twinflow cannot tell which, or whose they are.
+ */
+async function resolveLostStart(
+  deps: StartDeps,
+  request: StartRequest,
+  firstPostAt: number,
+  lastPostAt: number,
+): Promise<ResolvedStart | undefined> {
+  for (;;) {
+    const settleLeft = lastPostAt + START_SETTLE_MS - Date.now();
+    const found = await resolveFromList(deps, request, firstPostAt, settleLeft <= 0);
+    if (found !== 'wait') return found;
+    if (settleLeft <= 0) {
+      log.info('no run of a lost start is listed after the settle window; starting one', {
+        agentId: request.agentId,
+        stepKey: request.stepKey,
+      });
+      return undefined;
+    }
+    Context.current().heartbeat(Context.current().info.heartbeatDetails);
+    await sleep(Math.min(settleLeft, RELIST_INTERVAL_MS));
+  }
+}
+
+/**
+ * One look at Twin's run list and at what twinflow knows. `wait` means: look again, the picture may still change
+ * (nothing is listed yet, or another step's start is still unaccounted for); `final` turns a remaining doubt into
+ * AmbiguousStart.
+ */
+async function resolveFromList(
+  deps: StartDeps,
+  request: StartRequest,
+  firstPostAt: number,
+  final: boolean,
+): Promise<ResolvedStart | 'wait'> {
+  const ours = new Date(firstPostAt - CLOCK_SKEW_MARGIN_MS).toISOString();
+  const others = await otherHolders(deps, request.agentId, request.token);
+  // Other holders' runs may have started before ours: their claims are read from as far back as their grants.
+  const earliest = Math.min(firstPostAt, ...others.map((permit) => permit.grantedAt));
+  const runs = await listRunsSince(
+    deps.twin,
+    request.agentId,
+    new Date(earliest - CLOCK_SKEW_MARGIN_MS).toISOString(),
+  );
+  const inWindow = runs.filter((run) => run.started_at >= ours);
+  // Where Twin echoes the message on run objects the marker is proof, in both directions.
+  if (runs.some((run) => typeof run.user_message === 'string')) {
+    const marked = inWindow.find((run) =>
+      hasRunMarker(run.user_message as string | undefined, request.marker),
+    );
+    if (marked) return { run: marked, resolution: 'marker' };
+    return 'wait';
+  }
+  const claimedTokens = new Set<string>();
+  const unclaimed: Run[] = [];
+  for (const run of runs) {
+    if (startedOutsideTwinflow(run)) continue;
+    const claim = await claimOf(deps, run.run_id);
+    if (claim === 'unreadable') continue;
+    if (claim.tokens.includes(request.token)) return { run, resolution: 'recovered' };
+    claim.tokens.forEach((token) => claimedTokens.add(token));
+    if (claim.tokens.length === 0 && run.started_at >= ours) unclaimed.push(run);
+  }
+  const starting = others.filter((permit) => !claimedTokens.has(permit.token)).length;
+  const [only] = unclaimed;
+  if (only && unclaimed.length === 1 && starting === 0) {
+    log.warn('adopting the one unclaimed run after a lost start answer', {
+      agentId: request.agentId,
+      runId: only.run_id,
+    });
+    return { run: only, resolution: 'adopted' };
+  }
+  if (unclaimed.length === 0 || !final) return 'wait';
+  throw ambiguousStart(request, unclaimed, ours, starting);
+}
+
+/** Seed 000 names the schedule or webhook subscription that started a run; where Twin says so, it is not ours. */
+function startedOutsideTwinflow(run: Run): boolean {
+  return Boolean(run.schedule_agent_id) || Boolean(run.webhook_subscription_id);
+}
+
+function ambiguousStart(
+  request: StartRequest,
+  runs: Run[],
+  since: string,
+  starting: number,
+): ApplicationFailure {
+  const candidates = runs.map((run) => ({
+    runId: run.run_id,
+    startedAt: run.started_at,
+    status: run.status,
+  }));
+  const why =
+    starting > 0
+      ? `${candidates.length} unclaimed run(s) of the agent exist while ${starting} other step(s) of the same agent are still starting theirs`
+      : `${candidates.length} runs of the agent started since then are claimed by no twinflow step`;
+  const details: AmbiguousStartDetails = {
+    agentId: request.agentId,
+    stepKey: request.stepKey,
+    candidates,
+    since,
+    why,
+  };
+  const list = candidates.map((c) => `${c.runId} (${c.status}, started ${c.startedAt})`).join(', ');
+  return ApplicationFailure.create({
+    type: AMBIGUOUS_START,
+    message:
+      `step ${request.stepKey}: cannot tell whether Twin started a run of agent ${request.agentId} after a lost ` +
+      `start answer: ${why}: ${list}. twinflow did not start another, so the agent cannot act twice; check these ` +
+      'runs in Twin, then rerun the step.',
+    nonRetryable: true,
+    details: [details],
+  });
+}
+
+function record(progress: StartProgress): void {
+  Context.current().heartbeat(progress);
+}
+
+function progressOf(details: unknown): StartProgress | undefined {
+  if (details === null || typeof details !== 'object') return undefined;
+  const phase = (details as { phase?: unknown }).phase;
+  return phase === 'posting' || phase === 'rejected' || phase === 'created'
+    ? (details as StartProgress)
+    : undefined;
+}

@@ -12,6 +12,7 @@ import { Context, log, sleep } from '@temporalio/activity';
 import type { TwinClient } from '../services/twin-api/client.js';
 import { mayHavePerformed } from '../services/twin-api/errors.js';
 import type { Run } from '../services/twin-api/schemas.js';
+import { mapLimit } from '../services/shared/map-limit.js';
 import { claimOf, listRunsSince, otherHolders, type ClaimDeps } from './run-claims.js';
 import { hasRunMarker, withRunMarker } from './run-marker.js';
 import { twinFailure } from './twin-failure.js';
@@ -48,6 +49,8 @@ const CLOCK_SKEW_MARGIN_MS = 2 * 60_000;
  */
 export const START_SETTLE_MS = 20_000;
 const RELIST_INTERVAL_MS = 2_000;
+/** Tracker lookups are cheap but many on a busy agent; bounded so a resolution cannot flood Temporal. */
+const CLAIM_LOOKUPS_IN_FLIGHT = 8;
 
 /** What an attempt knew when it ended, kept by Temporal as heartbeat details for the next attempt. */
 type StartProgress =
@@ -158,7 +161,9 @@ async function resolveFromList(
   firstPostAt: number,
   final: boolean,
 ): Promise<ResolvedStart | 'wait'> {
-  const ours = new Date(firstPostAt - CLOCK_SKEW_MARGIN_MS).toISOString();
+  const oursFrom = firstPostAt - CLOCK_SKEW_MARGIN_MS;
+  const ours = new Date(oursFrom).toISOString();
+  const inOurWindow = (run: Run) => Date.parse(run.started_at) >= oursFrom;
   const others = await otherHolders(deps, request.agentId, request.token);
   // Other holders' runs may have started before ours: their claims are read from as far back as their grants.
   const earliest = Math.min(firstPostAt, ...others.map((permit) => permit.grantedAt));
@@ -167,7 +172,7 @@ async function resolveFromList(
     request.agentId,
     new Date(earliest - CLOCK_SKEW_MARGIN_MS).toISOString(),
   );
-  const inWindow = runs.filter((run) => run.started_at >= ours);
+  const inWindow = runs.filter(inOurWindow);
   // Where Twin echoes the message on run objects the marker is proof, in both directions.
   if (runs.some((run) => typeof run.user_message === 'string')) {
     const marked = inWindow.find((run) =>
@@ -178,13 +183,14 @@ async function resolveFromList(
   }
   const claimedTokens = new Set<string>();
   const unclaimed: Run[] = [];
-  for (const run of runs) {
-    if (startedOutsideTwinflow(run)) continue;
-    const claim = await claimOf(deps, run.run_id);
+  const ownable = runs.filter((run) => !startedOutsideTwinflow(run));
+  const claims = await mapLimit(ownable, CLAIM_LOOKUPS_IN_FLIGHT, (run) => claimOf(deps, run.run_id));
+  for (const [i, claim] of claims.entries()) {
+    const run = ownable[i] as Run;
     if (claim === 'unreadable') continue;
     if (claim.tokens.includes(request.token)) return { run, resolution: 'recovered' };
     claim.tokens.forEach((token) => claimedTokens.add(token));
-    if (claim.tokens.length === 0 && run.started_at >= ours) unclaimed.push(run);
+    if (claim.tokens.length === 0 && inOurWindow(run)) unclaimed.push(run);
   }
   const starting = others.filter((permit) => !claimedTokens.has(permit.token)).length;
   const [only] = unclaimed;

@@ -12,10 +12,12 @@ import {
 import { startValidatedPipeline } from '../services/control/pipelines.js';
 import type { RunObservation } from '../services/twin-api/run-status.js';
 import { triggerKey } from '../workflows/pipeline-visibility.js';
-import { renderTemplate } from '../workflows/templates.js';
+import { renderTemplate, TemplateValueMissingError } from '../workflows/templates.js';
 
 export interface EvaluateTriggersInput {
   observation: RunObservation;
+  /** The run's answer, as its tracker read it from the events. */
+  output?: string;
   /** The tracker asking, for the log. */
   sourceWorkflowId: string;
 }
@@ -41,6 +43,7 @@ export interface TriggerEvaluation {
 export function triggeredInput(
   match: TriggeredPipeline,
   observation: RunObservation,
+  output?: string,
 ): Record<string, unknown> {
   const event = {
     runId: observation.runId,
@@ -48,6 +51,7 @@ export function triggeredInput(
     status: observation.status,
     outcome: observation.outcome,
     summary: observation.summary,
+    output,
     finishedAt: observation.finishedAt,
   };
   const mapped = Object.entries(match.trigger.input ?? {}).map(([key, template]) => [
@@ -65,6 +69,7 @@ export function createTriggerActivities(deps?: TriggerActivityDeps) {
   return {
     async evaluateTriggers({
       observation,
+      output,
       sourceWorkflowId,
     }: EvaluateTriggersInput): Promise<TriggerEvaluation> {
       const evaluation: TriggerEvaluation = { started: [], alreadyStarted: [], refused: [] };
@@ -73,13 +78,13 @@ export function createTriggerActivities(deps?: TriggerActivityDeps) {
         const name = match.pipeline.name;
         let input: Record<string, unknown>;
         try {
-          input = match.pipeline.parseInput(triggeredInput(match, observation));
+          input = match.pipeline.parseInput(triggeredInput(match, observation, output));
         } catch (error) {
-          if (!(error instanceof InvalidPipelineInputError)) throw error;
-          deps.logger?.warn(
-            { pipeline: name, runId: observation.runId, problems: error.problems },
-            'trigger input refused',
-          );
+          // An event without the field a mapping reads (no summary where Twin serves none) is refused input too.
+          if (!(error instanceof InvalidPipelineInputError || error instanceof TemplateValueMissingError))
+            throw error;
+          const problems = error instanceof InvalidPipelineInputError ? error.problems : [error.message];
+          deps.logger?.warn({ pipeline: name, runId: observation.runId, problems }, 'trigger input refused');
           evaluation.refused.push(name);
           continue;
         }

@@ -52,7 +52,15 @@ export const STEP_OUTPUT_FIELDS = [
 /** Fields of the pipeline itself: `{{pipeline.<field>}}`. */
 export const PIPELINE_FIELDS = ['name', 'workflowId'] as const;
 /** Fields of the Twin run that fired a trigger, for the trigger's input mapping: `{{event.<field>}}`. */
-export const EVENT_FIELDS = ['runId', 'agentId', 'status', 'outcome', 'summary', 'finishedAt'] as const;
+export const EVENT_FIELDS = [
+  'runId',
+  'agentId',
+  'status',
+  'outcome',
+  'output',
+  'summary',
+  'finishedAt',
+] as const;
 
 export const SCHEDULE_ACTIONS = ['set', 'pause', 'resume', 'delete'] as const;
 export type ScheduleAction = (typeof SCHEDULE_ACTIONS)[number];
@@ -293,7 +301,8 @@ export interface ValidationOptions {
   validateCron?: CronValidator;
 }
 
-const PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Pipeline names (declared or written as code): they are part of workflow IDs. */
+export const PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 
 /** Every problem in the definition, each naming its step; empty when the definition is valid. */

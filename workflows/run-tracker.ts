@@ -238,7 +238,8 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
     await readResult(state, readRunResult);
     await settleOutcome(state, Math.min(OUTCOME_WEBHOOK_WAIT_MS, reconcileAfterMs));
     const outcome = state.final?.outcome;
-    if (outcome !== publishedOutcome) upsertSearchAttributes([{ key: RunOutcomeKey, value: outcome ?? null }]);
+    if (outcome !== publishedOutcome)
+      upsertSearchAttributes([{ key: RunOutcomeKey, value: outcome ?? null }]);
   } else await completeFinal(state, fetchRunRecord);
   publishStatus(state, published);
   countFinishedRun(state);
@@ -376,7 +377,11 @@ async function evaluateTriggersOnce(
   if (state.triggersEvaluated || !state.final) return;
   state.triggersEvaluated = true;
   try {
-    await evaluateTriggers({ observation: state.final, sourceWorkflowId: workflowInfo().workflowId });
+    await evaluateTriggers({
+      observation: state.final,
+      sourceWorkflowId: workflowInfo().workflowId,
+      ...(state.output?.text !== undefined && { output: state.output.text }),
+    });
   } catch (error) {
     // A broken trigger must not fail the run's record, which subscribers and dedupe depend on.
     log.error('trigger evaluation failed for a settled run', { runId: state.runId, error: String(error) });

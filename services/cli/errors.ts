@@ -15,22 +15,9 @@ import {
 } from '../control/pipelines.js';
 import { InvalidPipelineInputError, UnknownPipelineError } from '../pipelines/registry.js';
 import { StackStateError } from '../dev-stack/stack-state.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 
-/** Documented in docs/operations.md; scripts rely on them. */
-export const EXIT = {
-  ok: 0,
-  /** The thing ran and did not succeed (a failed or cancelled pipeline), or an unexpected error. */
-  failed: 1,
-  /** Bad input: unknown pipeline, bad JSON, bad cron, bad URL, invalid configuration. */
-  usage: 2,
-  /** A service could not be reached: Temporal or Twin. */
-  unavailable: 3,
-  /** Twin refused the credentials (401/403). */
-  unauthorized: 4,
-  /** The thing asked about does not exist (pipeline ID, webhook). */
-  notFound: 5,
-} as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export { EXIT, type ExitCode } from './exit-codes.js';
 
 export class CliError extends Error {
   override name = 'CliError';

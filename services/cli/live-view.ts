@@ -1,5 +1,5 @@
-// How a pipeline run looks in a terminal: one row per step with its state, agent, Twin run ID, attempt and
-// elapsed time. On a TTY the table is redrawn in place as the run moves; anywhere else (CI logs, pipes) each
+// How a pipeline run looks in a terminal: one row per step with its state, outcome, agent, Twin run ID, attempt
+// and elapsed time, then what each agent answered (its first line) and any start twinflow had to resolve. On a TTY the table is redrawn in place as the run moves; anywhere else (CI logs, pipes) each
 // change is printed once as a plain line, so logs stay readable and diffable.
 import type { Writable } from 'node:stream';
 import type { PipelineDefinition, StepState } from '../../workflows/pipeline-definition.js';
@@ -26,9 +26,13 @@ function elapsed(step: StepState, now: number): string {
   return formatElapsed((step.finishedAt ? Date.parse(step.finishedAt) : now) - Date.parse(step.startedAt));
 }
 
+/** One line of an agent's answer is enough to recognise it; `status --json` has the whole output. */
+const OUTPUT_PREVIEW_CHARS = 80;
+
 export interface StepRow {
   step: string;
   state: string;
+  outcome: string;
   agent: string;
   runId: string;
   attempt: string;
@@ -43,6 +47,7 @@ export function stepRows(
   return (status.state?.steps ?? []).map((step) => ({
     step: step.id,
     state: step.status,
+    outcome: step.outcome ?? '',
     agent: stepAgent(definition, step.id),
     runId: step.runId ?? '',
     attempt: step.attempts > 0 ? String(step.attempts) : '',
@@ -69,6 +74,7 @@ export function renderStatus(
   const rows = stepRows(status, definition, now).map((r) => [
     r.step,
     r.state,
+    r.outcome,
     r.agent,
     r.runId,
     r.attempt,
@@ -76,7 +82,10 @@ export function renderStatus(
   ]);
   const lines = [
     ...header,
-    ...table(['STEP', 'STATE', 'AGENT', 'RUN ID', 'ATTEMPT', 'ELAPSED'], rows).map((l) => `  ${l}`),
+    ...table(['STEP', 'STATE', 'OUTCOME', 'AGENT', 'RUN ID', 'ATTEMPT', 'ELAPSED'], rows).map(
+      (l) => `  ${l}`,
+    ),
+    ...state.steps.flatMap(stepNotes),
   ];
   if (state.failedStep || state.error)
     lines.push(`  failed at ${state.failedStep ?? '?'}: ${state.error ?? ''}`);
@@ -86,6 +95,21 @@ export function renderStatus(
     );
   }
   return lines;
+}
+
+/** The answer's first line, and a word on runs whose start was lost and resolved rather than answered. */
+function stepNotes(step: StepState): string[] {
+  const notes: string[] = [];
+  if (step.output !== undefined) {
+    const first = step.output.trim().split('\n')[0] ?? '';
+    const cut = first.length > OUTPUT_PREVIEW_CHARS ? `${first.slice(0, OUTPUT_PREVIEW_CHARS - 1)}…` : first;
+    notes.push(`  ${step.id} → ${cut}${step.outputTruncated ? ' (output truncated)' : ''}`);
+  }
+  for (const run of step.runs ?? []) {
+    if (run.resolution === 'adopted' || run.resolution === 'marker')
+      notes.push(`  ${step.id}: run ${run.runId} found by ${run.resolution} after a lost start answer`);
+  }
+  return notes;
 }
 
 export interface LiveView {
@@ -130,6 +154,7 @@ function plainView(stream: Writable, definition: PipelineDefinition | undefined)
       if (seen.get(row.step) === key) continue;
       seen.set(row.step, key);
       const facts = [
+        row.outcome && `outcome=${row.outcome}`,
         row.agent && `agent=${row.agent}`,
         row.runId && `run=${row.runId}`,
         row.attempt && `attempt=${row.attempt}`,

@@ -1,6 +1,7 @@
 // Triggers: a Twin run twinflow did not start ends, its webhook reaches the run tracker through the receiver's
 // hand-off, and the tracker's trigger evaluation starts the matching pipeline, once per event however often
-// the event arrives or is evaluated.
+// the event arrives or is evaluated. The source agent has a real webhook; the tests that repeat an event hand the
+// same observation over again themselves, as a duplicated delivery would.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTriggerActivities } from '../../activities/triggers.js';
@@ -11,8 +12,9 @@ import { pipelineWorkflowId, triggerKey } from '../../workflows/pipeline-visibil
 import { eventually } from '../support/twinflow-stack.js';
 import { startPipelineWorld, withoutMarker, type PipelineWorld } from './pipeline-fixture.js';
 
-const SOURCE_AGENT = `agent_src_${randomUUID().slice(0, 8)}`;
-const TARGET_AGENT = `agent_dst_${randomUUID().slice(0, 8)}`;
+// A trigger names its agent literally, so these IDs are chosen before the agents exist: UUIDs, like Twin's own.
+const SOURCE_AGENT = randomUUID();
+const TARGET_AGENT = randomUUID();
 
 const onSuccess = definePipeline({
   name: 'triggered-report',
@@ -37,15 +39,15 @@ const onSuccess = definePipeline({
 let world: PipelineWorld;
 beforeAll(async () => {
   world = await startPipelineWorld([onSuccess]);
-  await world.stack.control.createAgent({ agent_id: SOURCE_AGENT, script: [{ durationMs: 50 }] });
-  await world.stack.control.createAgent({ agent_id: TARGET_AGENT, script: [{ durationMs: 50 }] });
+  await world.stack.newAgent([{ durationMs: 50 }], { agentId: SOURCE_AGENT });
+  await world.stack.newAgent([{ durationMs: 50 }], { agentId: TARGET_AGENT });
 });
 afterAll(() => world.close());
 
 /** A run started straight through Twin's API (as a Twin schedule would), and its terminal observation. */
 async function externalRun(outcome: 'success' | 'fail'): Promise<RunObservation> {
   await world.stack.control.setScript(SOURCE_AGENT, [{ durationMs: 50, outcome }]);
-  const { run } = await world.stack.twin.startRun(SOURCE_AGENT, { user_message: 'scheduled' });
+  const { run } = await world.stack.twin.startRun(SOURCE_AGENT, { run_mode: 'run', user_message: 'scheduled' });
   const finished = await eventually('the external run to finish', async () => {
     const found = (await world.stack.runsOf(SOURCE_AGENT)).find((r) => r.run_id === run.run_id);
     return found?.finished_at ? found : undefined;
@@ -88,9 +90,8 @@ async function targetRunsAfter(runId: string) {
 }
 
 describe('a pipeline trigger', () => {
-  it('starts the pipeline when a matching run ends, with the event in its input', async () => {
+  it('starts the pipeline when Twin delivers the end of a matching run, with the event in its input', async () => {
     const observation = await externalRun('success');
-    await deliver(observation);
     await triggeredPipelineResult(observation.runId);
     const [run] = await targetRunsAfter(observation.runId);
     expect(withoutMarker(run?.user_message)).toBe(`after ${observation.runId} (success)`);

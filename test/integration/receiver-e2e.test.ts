@@ -55,7 +55,10 @@ async function twin<T>(method: string, apiPath: string, body?: unknown): Promise
 }
 
 async function startRun(): Promise<string> {
-  return (await twin<{ run: { run_id: string } }>('POST', `/v1/agents/${agentId}/runs`, {})).run.run_id;
+  // The live gateway (and the documented emulator) refuses a start without an explicit run_mode.
+  return (
+    await twin<{ run: { run_id: string } }>('POST', `/v1/agents/${agentId}/runs`, { run_mode: 'run' })
+  ).run.run_id;
 }
 
 async function trackerState(runId: string): Promise<RunTrackerState | undefined> {
@@ -75,7 +78,7 @@ beforeAll(async () => {
   temporal = await connectTemporal();
   const taskQueue = uniqueTaskQueue('receiver-e2e');
   workers = await startTrackerWorkers(temporal, taskQueue);
-  emulator = await startEmulator({ port: 0, webhookRetry: { baseDelayMs: 100 } });
+  emulator = await startEmulator({ port: 0, profile: 'documented', webhookRetry: { baseDelayMs: 100 } });
   control = new EmulatorControl(emulator.url);
   apiKey = (await control.createApiKey()).api_key;
   agentId = (await control.createAgent({ deployed: true, script: [{ result: 'never' }] })).agent_id;

@@ -61,6 +61,11 @@ export type ActivityDecorator = (
 export interface NewAgentOptions {
   /** Register a webhook for the agent; default: whether the stack runs the receiver. */
   webhook?: boolean;
+  /**
+   * The agent's ID, for a test whose pipeline definition must name the agent before it exists (a trigger);
+   * otherwise the emulator picks one, as Twin does.
+   */
+  agentId?: string;
 }
 
 export interface StackOptions {
@@ -112,8 +117,8 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
     config,
     profile,
     webhookUrl: receiver?.url,
-    newAgent: async (script, { webhook = receiver !== undefined } = {}) => {
-      const { agent_id: agentId } = await control.createAgent({ script });
+    newAgent: async (script, { webhook = receiver !== undefined, agentId: wanted } = {}) => {
+      const { agent_id: agentId } = await control.createAgent({ script, agent_id: wanted });
       if (webhook) {
         if (!receiver) throw new Error('newAgent: a polling-only stack has no receiver for a webhook');
         await receiver.register(twin, agentId);

@@ -7,6 +7,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { RUN_OUTCOMES, type RunOutcome } from '../services/twin-api/run-status.js';
 import { FAILURE_KINDS, type FailureKind } from './agent-retry.js';
+import { findUnknownFields } from './definition-fields.js';
 import type { AttemptRecord } from './run-agent.js';
 import { parseTemplate, templateReferences, TemplateSyntaxError } from './templates.js';
 
@@ -181,8 +182,8 @@ export interface PipelineDefinition {
   options?: PipelineOptions;
 }
 
-/** Typed identity: gives editors completion and keeps the definition plain data. Validation is at load. */
-export function definePipeline<const T extends PipelineDefinition>(definition: T): T {
+/** Typed identity for editors, checked at load. Not generic: a type parameter would accept `afterr: [...]`. */
+export function definePipeline(definition: PipelineDefinition): PipelineDefinition {
   return definition;
 }
 
@@ -301,7 +302,6 @@ export interface ValidationOptions {
   validateCron?: CronValidator;
 }
 
-/** Pipeline names (declared or written as code): they are part of workflow IDs. */
 export const PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 
@@ -316,6 +316,7 @@ export function findDefinitionProblems(
     report(undefined, 'name must be lower-case letters, digits and dashes (it is part of workflow IDs)');
   }
   if (definition.steps.length === 0) report(undefined, 'a pipeline needs at least one step');
+  problems.push(...findUnknownFields(definition));
   const byId = checkStepIds(definition, report);
   const compensations = checkCompensations(definition, byId, report);
   const cycle = findCycle(definition, byId);
@@ -499,13 +500,8 @@ function checkStep(
         problem('a wait needs exactly one of "duration" or "until"');
       checkDuration('duration', step.duration, problem);
       template('until', step.until);
-      if (
-        step.until !== undefined &&
-        !hasReferences(step.until) &&
-        !Number.isFinite(Date.parse(step.until))
-      ) {
+      if (step.until !== undefined && !hasReferences(step.until) && !Number.isFinite(Date.parse(step.until)))
         problem(`until "${step.until}" is not an ISO-8601 time`);
-      }
       return;
     case 'approval':
       template('prompt', step.prompt);

@@ -77,7 +77,14 @@ export async function startStack(ctx: BenchContext, options: StackOptions): Prom
     const emulator = await startNodeProcess({
       name: 'emulator',
       entry: 'services/twin-emulator/main.ts',
-      env: { ...common, EMULATOR_HOST: '127.0.0.1', EMULATOR_PORT: String(emulatorPort) },
+      // Only what Twin's documents promise (run objects without outcome or user_message; outcomes by webhook):
+      // the figures are for the Twin that exists.
+      env: {
+        ...common,
+        EMULATOR_HOST: '127.0.0.1',
+        EMULATOR_PORT: String(emulatorPort),
+        EMULATOR_PROFILE: 'documented',
+      },
       ...profile,
     });
     stoppable.push(emulator);

@@ -9,11 +9,12 @@ import { SecretsFileError } from '../receiver/secrets-file.js';
 import {
   InvalidControlRequestError,
   PipelineConflictError,
+  PipelineRunEndedError,
   PipelineRunNotFoundError,
   UnknownStepError,
   TemporalUnavailableError,
 } from '../control/pipelines.js';
-import { InvalidPipelineInputError, UnknownPipelineError } from '../pipelines/registry.js';
+import { CodePipelineError, InvalidPipelineInputError, UnknownPipelineError } from '../pipelines/registry.js';
 import { StackStateError } from '../dev-stack/stack-state.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
@@ -37,9 +38,15 @@ const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_NOT_FOUND = 5;
 
-export function temporalUnreachable(address: string, cause: unknown): CliError {
+/** Where the Temporal address came from, for the message: the variable, or the local stack's state file. */
+export interface TemporalTarget {
+  address: string;
+  source: string;
+}
+
+export function temporalUnreachable({ address, source }: TemporalTarget, cause: unknown): CliError {
   return new CliError(
-    `cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${causeText(cause)}`,
+    `cannot reach Temporal at ${address} (${source}): ${causeText(cause)}`,
     EXIT.unavailable,
     'start the local stack with `npm start`, or point TEMPORAL_ADDRESS at your Temporal frontend',
   );
@@ -48,33 +55,37 @@ export function temporalUnreachable(address: string, cause: unknown): CliError {
 /** Translates anything thrown below a command into a CliError. */
 export function toCliError(
   error: unknown,
-  context: { temporalAddress: string; twinBaseUrl: string },
+  context: { temporal: TemporalTarget; twinBaseUrl: string },
 ): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof ConfigError)
     return new CliError(error.message, EXIT.usage, 'fix the variables above (see .env.example)');
   if (error instanceof TwinApiError) return fromTwinError(error, context.twinBaseUrl);
   if (error instanceof SecretsFileError || error instanceof StackStateError)
-    return new CliError(error.message, EXIT.failed);
+    return new CliError(error.message, EXIT.internal);
   if (error instanceof UnknownPipelineError) return usageError(error.message, 'see `twinflow pipelines`');
+  if (error instanceof CodePipelineError) return usageError(error.message);
   if (error instanceof InvalidPipelineInputError || error instanceof InvalidControlRequestError)
     return usageError(error.message);
   if (error instanceof UnknownStepError)
     return usageError(error.message, 'see `twinflow status <id>` for its steps');
   if (error instanceof PipelineRunNotFoundError)
     return new CliError(error.message, EXIT.notFound, 'see `twinflow list`');
-  if (error instanceof PipelineConflictError) return new CliError(error.message, EXIT.failed);
-  if (error instanceof TemporalUnavailableError)
-    return temporalUnreachable(context.temporalAddress, error.cause);
+  if (error instanceof PipelineRunEndedError) {
+    const id = error.workflowId;
+    return new CliError(error.message, EXIT.conflict, `see \`twinflow status ${id}\``);
+  }
+  if (error instanceof PipelineConflictError) return new CliError(error.message, EXIT.conflict);
+  if (error instanceof TemporalUnavailableError) return temporalUnreachable(context.temporal, error.cause);
   if (error instanceof WorkflowNotFoundError) {
     return new CliError(`no pipeline with ID ${error.workflowId}`, EXIT.notFound, 'see `twinflow list`');
   }
   const grpcCode = grpcCodeOf(error);
   if (grpcCode === GRPC_UNAVAILABLE || grpcCode === GRPC_DEADLINE_EXCEEDED) {
-    return temporalUnreachable(context.temporalAddress, error);
+    return temporalUnreachable(context.temporal, error);
   }
   if (grpcCode === GRPC_NOT_FOUND) return new CliError(causeText(error), EXIT.notFound);
-  return new CliError(causeText(error), EXIT.failed);
+  return new CliError(causeText(error), EXIT.internal);
 }
 
 function fromTwinError(error: TwinApiError, baseUrl: string): CliError {

@@ -1,6 +1,7 @@
 // How a pipeline run looks in a terminal: one row per step with its state, outcome, agent, Twin run ID, attempt
-// and elapsed time, then what each agent answered (its first line) and any start twinflow had to resolve. On a TTY the table is redrawn in place as the run moves; anywhere else (CI logs, pipes) each
-// change is printed once as a plain line, so logs stay readable and diffable.
+// and elapsed time, then what each agent answered (its first line) and any start twinflow had to resolve. On a
+// TTY the table is redrawn in place as the run moves; anywhere else (CI logs, pipes) each change is printed
+// once as a plain line, so logs stay readable and diffable; both say how to approve a step that waits.
 import type { Writable } from 'node:stream';
 import type { PipelineDefinition, StepState } from '../../workflows/pipeline-definition.js';
 import type { PipelineRunStatus } from '../control/pipelines.js';
@@ -39,6 +40,15 @@ export interface StepRow {
   elapsed: string;
 }
 
+/**
+ * An agent step waiting for its agent's concurrency permit is `running` to the interpreter but has started no
+ * Twin run: no run ID and no attempt yet. Showing `running` there sends people looking for a run that is not.
+ */
+export function stepStateLabel(step: StepState): string {
+  const queued = step.kind === 'agent' && step.status === 'running' && !step.runId && step.attempts === 0;
+  return queued ? 'queued (agent busy)' : step.status;
+}
+
 export function stepRows(
   status: PipelineRunStatus,
   definition: PipelineDefinition | undefined,
@@ -46,7 +56,7 @@ export function stepRows(
 ): StepRow[] {
   return (status.state?.steps ?? []).map((step) => ({
     step: step.id,
-    state: step.status,
+    state: stepStateLabel(step),
     outcome: step.outcome ?? '',
     agent: stepAgent(definition, step.id),
     runId: step.runId ?? '',
@@ -55,9 +65,19 @@ export function stepRows(
   }));
 }
 
-/** The pipeline's own status when the worker told us, else Temporal's execution status. */
+/** The pipeline's own status when the worker told us, else its search attribute, else Temporal's. */
 export function overallStatus(status: PipelineRunStatus): string {
-  return status.state?.status ?? status.execution.toLowerCase();
+  return status.state?.status ?? status.status ?? status.execution.toLowerCase();
+}
+
+function approveHint(status: PipelineRunStatus, step: StepState): string {
+  return `waiting for approval: twinflow approve ${status.workflowId} ${step.id}${step.prompt ? `  (${step.prompt})` : ''}`;
+}
+
+/** A pipeline written as code reports no steps: its Twin runs are what there is to show. */
+function codeFirstLines(status: PipelineRunStatus): string[] {
+  const runs = status.runIds.length > 0 ? status.runIds.join(', ') : 'none yet';
+  return [`  written as code: no step details; Twin runs: ${runs}`];
 }
 
 export function renderStatus(
@@ -70,6 +90,8 @@ export function renderStatus(
   const header = [
     `${status.workflowId}  ${overallStatus(status)}${state?.paused ? ' (paused)' : ''}  ${formatElapsed(end - Date.parse(status.startTime))}`,
   ];
+  if (status.cancelReason) header.push(`  cancelled: ${status.cancelReason}`);
+  if (status.kind === 'code') return [...header, ...codeFirstLines(status)];
   if (!state) return [...header, '  (no step details: no worker answered the status query)'];
   const rows = stepRows(status, definition, now).map((r) => [
     r.step,
@@ -89,11 +111,8 @@ export function renderStatus(
   ];
   if (state.failedStep || state.error)
     lines.push(`  failed at ${state.failedStep ?? '?'}: ${state.error ?? ''}`);
-  for (const step of state.steps.filter((s) => s.status === 'waiting_approval')) {
-    lines.push(
-      `  waiting for approval: twinflow approve ${status.workflowId} ${step.id}${step.prompt ? `  (${step.prompt})` : ''}`,
-    );
-  }
+  for (const step of state.steps.filter((s) => s.status === 'waiting_approval'))
+    lines.push(`  ${approveHint(status, step)}`);
   return lines;
 }
 
@@ -160,6 +179,9 @@ function plainView(stream: Writable, definition: PipelineDefinition | undefined)
         row.attempt && `attempt=${row.attempt}`,
       ];
       print(`  ${row.step} ${row.state} ${facts.filter(Boolean).join(' ')}`.trimEnd());
+      // Nobody watching a CI log sees a table: the command to unblock the run has to be in the log itself.
+      const waiting = status.state?.steps.find((s) => s.id === row.step && s.status === 'waiting_approval');
+      if (waiting) print(`    ${approveHint(status, waiting)}`);
     }
   };
   return {

@@ -8,12 +8,13 @@ import { Command, CommanderError } from 'commander';
 import { loadRegisteredPipelines } from '../pipelines/registered.js';
 import { loadConfig, type Config } from '../shared/config.js';
 import { demoAgentEnv } from '../dev-stack/demo-agents.js';
-import type { StackState } from '../dev-stack/stack-state.js';
+import type { StackState } from './local-stack.js';
 import { registerPipelineCommands } from './commands/pipelines.js';
 import { registerScheduleCommands } from './commands/schedules.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
 import { createCliContext, type CliContext } from './context.js';
 import { EXIT, toCliError, type ExitCode } from './errors.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { createOutput, type Output } from './output.js';
 
 /** The pipelines the worker registers, with the local stack's demo agents as role defaults. */
@@ -27,6 +28,7 @@ function buildProgram(context: () => CliContext): Command {
     .description('Run and operate durable multi-agent Twin pipelines on Temporal')
     .option('--json', 'print results (and errors) as JSON, for scripts')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\n${exitCodeHelp()}`)
     .exitOverride();
   registerPipelineCommands(program, context);
   registerWebhookCommands(program, context);
@@ -57,7 +59,10 @@ async function run(argv: string[]): Promise<ExitCode> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const failure = toCliError(error, {
-      temporalAddress: config?.TEMPORAL_ADDRESS ?? 'TEMPORAL_ADDRESS',
+      temporal: context?.temporalTarget() ?? {
+        address: config?.TEMPORAL_ADDRESS ?? 'TEMPORAL_ADDRESS',
+        source: 'TEMPORAL_ADDRESS',
+      },
       twinBaseUrl: context?.twinBaseUrl() ?? 'Twin',
     });
     out.error(failure);
@@ -73,6 +78,6 @@ run(process.argv.slice(2)).then(
     process.stderr.write(
       `twinflow: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
     );
-    process.exit(EXIT.failed);
+    process.exit(EXIT.internal);
   },
 );

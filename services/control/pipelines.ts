@@ -4,12 +4,12 @@
 // same key always reaches the same run.
 import { randomUUID } from 'node:crypto';
 import {
-  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -35,7 +35,27 @@ import {
   PipelineStatusKey,
   RunIdsKey,
 } from '../../workflows/search-attributes.js';
-import type { PipelineInput, PipelineRegistry } from '../pipelines/registry.js';
+import type { AnyPipeline, PipelineInput, PipelineRegistry } from '../pipelines/registry.js';
+import {
+  GRPC,
+  InvalidControlRequestError,
+  isGrpcCode,
+  isUnavailable,
+  PipelineConflictError,
+  PipelineRunEndedError,
+  PipelineRunNotFoundError,
+  TemporalUnavailableError,
+  UnknownStepError,
+} from './errors.js';
+
+export {
+  InvalidControlRequestError,
+  PipelineConflictError,
+  PipelineRunEndedError,
+  PipelineRunNotFoundError,
+  TemporalUnavailableError,
+  UnknownStepError,
+} from './errors.js';
 
 export interface ControlDeps {
   client: Client;
@@ -56,43 +76,6 @@ export interface PipelineRef {
 /** Idempotency keys become part of workflow IDs: plain, and long enough for `trigger-<Twin run ID>`. */
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,299}$/;
 
-export class PipelineRunNotFoundError extends Error {
-  override name = 'PipelineRunNotFoundError';
-  constructor(readonly workflowId: string) {
-    super(`no pipeline run ${workflowId}`);
-  }
-}
-
-export class UnknownStepError extends Error {
-  override name = 'UnknownStepError';
-  constructor(
-    readonly pipeline: string,
-    readonly stepId: string,
-  ) {
-    super(`pipeline ${pipeline} has no step "${stepId}"`);
-  }
-}
-
-export class InvalidControlRequestError extends Error {
-  override name = 'InvalidControlRequestError';
-}
-
-/** The request is well-formed but the pipeline is not in a state to take it (e.g. the step is not waiting). */
-export class PipelineConflictError extends Error {
-  override name = 'PipelineConflictError';
-}
-
-export class TemporalUnavailableError extends Error {
-  override name = 'TemporalUnavailableError';
-  constructor(options: { cause: unknown }) {
-    super('Temporal is not reachable', options);
-  }
-}
-
-/** gRPC status codes (grpc/status.proto); the client wraps them in ServiceError causes. */
-const GRPC = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
-const UNAVAILABLE_CODES: readonly number[] = [GRPC.UNAVAILABLE, GRPC.DEADLINE_EXCEEDED];
-
 /** Bounds the call and translates Temporal's errors into this module's, so callers see one vocabulary. */
 async function temporalCall<T>(
   deps: ControlDeps,
@@ -101,16 +84,45 @@ async function temporalCall<T>(
 ): Promise<T> {
   const deadline = new Date(Date.now() + (deps.callTimeoutMs ?? 10_000));
   try {
-    return await deps.client.connection.withDeadline(deadline, call);
+    return await deps.client.connection.withDeadline(deadline, async () => {
+      try {
+        return await call();
+      } catch (error) {
+        if (!workflowId || !isNotFound(error)) throw error;
+        throw await whyNotFound(deps, workflowId, error);
+      }
+    });
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError && workflowId) throw new PipelineRunNotFoundError(workflowId);
     if (isUnavailable(error)) throw new TemporalUnavailableError({ cause: error });
     throw error;
   }
 }
 
-function isUnavailable(error: unknown): boolean {
-  return UNAVAILABLE_CODES.some((code) => isGrpcCode(error, code));
+function isNotFound(error: unknown): boolean {
+  return error instanceof WorkflowNotFoundError || isGrpcCode(error, GRPC.NOT_FOUND);
+}
+
+/**
+ * Temporal says "not found" both for an ID it never saw and for a signal or update sent to a run that has
+ * closed. Describing the workflow tells the two apart.
+ */
+async function whyNotFound(deps: ControlDeps, workflowId: string, original: unknown): Promise<Error> {
+  try {
+    const description = await deps.client.workflow.getHandle(workflowId).describe();
+    if (description.status.name === 'RUNNING') return original as Error;
+    return ended(workflowId, description);
+  } catch (error) {
+    if (isNotFound(error)) return new PipelineRunNotFoundError(workflowId);
+    throw error;
+  }
+}
+
+function ended(
+  workflowId: string,
+  description: Pick<WorkflowExecutionDescription, 'status' | 'typedSearchAttributes'>,
+): PipelineRunEndedError {
+  const status = description.typedSearchAttributes.get(PipelineStatusKey);
+  return new PipelineRunEndedError(workflowId, status ?? description.status.name.toLowerCase());
 }
 
 function refWorkflowId(deps: ControlDeps, ref: PipelineRef): string {
@@ -134,6 +146,8 @@ export interface StartedPipeline {
   runId: string;
   /** False when the key had already started this pipeline: nothing new was started. */
   started: boolean;
+  /** For a repeated key: how that run stands (Temporal's status, and the pipeline's where it set one). */
+  existing?: { execution: string; status?: string };
 }
 
 /** Pipeline input travels in the workflow input next to the definition: well under Temporal's 2 MB payload limit. */
@@ -165,14 +179,14 @@ export async function startValidatedPipeline(
   deps: ControlDeps,
   { name, key, input }: { name: string; key: string; input: PipelineInput },
 ): Promise<StartedPipeline> {
-  const definition = deps.registry.require(name).definition;
+  const pipeline = deps.registry.require(name);
   const workflowId = pipelineWorkflowId(name, key);
   return temporalCall(deps, workflowId, async () => {
     try {
-      const handle = await deps.client.workflow.start(pipelineWorkflow, {
+      const handle = await deps.client.workflow.start(workflowTypeOf(pipeline), {
         taskQueue: deps.taskQueue,
         workflowId,
-        args: [{ definition, input }],
+        args: [pipeline.kind === 'code' ? input : { definition: pipeline.definition, input }],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         // Visible to list filters at once, before the first workflow task runs.
         typedSearchAttributes: [
@@ -185,9 +199,29 @@ export async function startValidatedPipeline(
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       const description = await deps.client.workflow.getHandle(workflowId).describe();
-      return { workflowId, key, runId: description.runId, started: false };
+      const existing = {
+        execution: description.status.name,
+        status: description.typedSearchAttributes.get(PipelineStatusKey),
+      };
+      return { workflowId, key, runId: description.runId, started: false, existing };
     }
   });
+}
+
+/** The interpreter for a declared pipeline; the pipeline's own workflow function for one written as code. */
+function workflowTypeOf(pipeline: AnyPipeline): string {
+  return pipeline.kind === 'code' ? pipeline.workflowType : pipelineWorkflow.name;
+}
+
+/** Pause, resume and approvals are the interpreter's; a workflow written as code has no handlers for them. */
+function requireDeclared(deps: ControlDeps, name: string, what: string) {
+  const pipeline = deps.registry.require(name);
+  if (pipeline.kind === 'code') {
+    throw new InvalidControlRequestError(
+      `pipeline "${name}" is written as code (workflow ${pipeline.workflowType}) and cannot ${what}; cancel it instead`,
+    );
+  }
+  return pipeline;
 }
 
 /**
@@ -202,9 +236,8 @@ export async function cancelPipeline(
   const workflowId = refWorkflowId(deps, ref);
   await temporalCall(deps, workflowId, async () => {
     // Temporal accepts a cancel request for a closed run as a no-op: say so instead.
-    const { status } = await deps.client.workflow.getHandle(workflowId).describe();
-    if (status.name !== 'RUNNING')
-      throw new PipelineConflictError(`pipeline run ${workflowId} has already ended (${status.name})`);
+    const description = await deps.client.workflow.getHandle(workflowId).describe();
+    if (description.status.name !== 'RUNNING') throw ended(workflowId, description);
     await deps.client.workflowService.requestCancelWorkflowExecution({
       namespace: deps.client.options.namespace,
       workflowExecution: { workflowId },
@@ -218,6 +251,7 @@ export async function cancelPipeline(
 /** No new step starts until resumed; steps already running finish. */
 export async function pausePipeline(deps: ControlDeps, ref: PipelineRef): Promise<void> {
   const workflowId = refWorkflowId(deps, ref);
+  requireDeclared(deps, ref.name, 'be paused');
   await temporalCall(deps, workflowId, () =>
     deps.client.workflow.getHandle(workflowId).signal(pausePipelineSignal),
   );
@@ -225,6 +259,7 @@ export async function pausePipeline(deps: ControlDeps, ref: PipelineRef): Promis
 
 export async function resumePipeline(deps: ControlDeps, ref: PipelineRef): Promise<void> {
   const workflowId = refWorkflowId(deps, ref);
+  requireDeclared(deps, ref.name, 'be paused or resumed');
   await temporalCall(deps, workflowId, () =>
     deps.client.workflow.getHandle(workflowId).signal(resumePipelineSignal),
   );
@@ -239,7 +274,7 @@ export async function approveStep(
   decision: ApproveStepRequest,
 ): Promise<StepState> {
   const workflowId = refWorkflowId(deps, ref);
-  const { definition } = deps.registry.require(ref.name);
+  const { definition } = requireDeclared(deps, ref.name, 'take approvals');
   if (!definition.steps.some((s) => s.id === decision.stepId))
     throw new UnknownStepError(ref.name, decision.stepId);
   return temporalCall(deps, workflowId, async () => {
@@ -248,20 +283,12 @@ export async function approveStep(
         .getHandle(workflowId)
         .executeUpdate(approveStepUpdate, { args: [decision] });
     } catch (error) {
+      // The workflow's validator refused it: not an approval step, or not waiting (it says which).
       if (error instanceof WorkflowUpdateFailedError)
         throw new PipelineConflictError(error.cause?.message ?? error.message);
-      if (isGrpcCode(error, GRPC.NOT_FOUND))
-        throw new PipelineConflictError(`pipeline run ${workflowId} has already ended`);
       throw error;
     }
   });
-}
-
-function isGrpcCode(error: unknown, code: number): boolean {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    if (isGrpcServiceError(current) && current.code === code) return true;
-  }
-  return false;
 }
 
 export interface PipelineRunStatus {
@@ -272,6 +299,14 @@ export interface PipelineRunStatus {
   execution: string;
   startTime: string;
   closeTime?: string;
+  /** `code`: a pipeline written as a workflow function, which has no step state to show. */
+  kind: AnyPipeline['kind'];
+  /** The TwinflowStatus search attribute: the only status a pipeline written as code reports. */
+  status?: string;
+  /** Twin runs the pipeline started (search attribute; the complete list is in `state`). */
+  runIds: string[];
+  /** Why it was cancelled, as `cancel --reason` recorded it in the history. */
+  cancelReason?: string;
   /** The pipeline's own view: each step's state, run IDs, attempts and durations. */
   state?: PipelineState;
 }
@@ -279,17 +314,23 @@ export interface PipelineRunStatus {
 export async function getPipelineStatus(deps: ControlDeps, ref: PipelineRef): Promise<PipelineRunStatus> {
   const workflowId = refWorkflowId(deps, ref);
   return temporalCall(deps, workflowId, async () => {
+    const { kind } = deps.registry.require(ref.name);
     const handle = deps.client.workflow.getHandle<typeof pipelineWorkflow>(workflowId);
     const description = await handle.describe();
-    const state = await pipelineState(deps, handle, description.status.name);
+    const execution = description.status.name;
+    const attributes = description.typedSearchAttributes;
     return {
       workflowId,
       name: ref.name,
       key: ref.key,
-      execution: description.status.name,
+      execution,
       startTime: description.startTime.toISOString(),
       closeTime: description.closeTime?.toISOString(),
-      state,
+      kind,
+      status: attributes.get(PipelineStatusKey),
+      runIds: attributes.get(RunIdsKey) ?? [],
+      cancelReason: execution === 'CANCELLED' ? await cancelReason(deps, description) : undefined,
+      state: kind === 'declared' ? await pipelineState(deps, handle, execution) : undefined,
     };
   });
 }
@@ -314,6 +355,20 @@ async function pipelineState(
     if (isUnavailable(error)) return undefined;
     throw error;
   }
+}
+
+/** The cancel request is among the last events of a cancelled run: one page read backwards finds it. */
+async function cancelReason(
+  deps: ControlDeps,
+  { workflowId, runId }: Pick<WorkflowExecutionDescription, 'workflowId' | 'runId'>,
+): Promise<string | undefined> {
+  const { history } = await deps.client.workflowService.getWorkflowExecutionHistoryReverse({
+    namespace: deps.client.options.namespace,
+    execution: { workflowId, runId },
+    maximumPageSize: 50,
+  });
+  const request = history?.events?.find((e) => e.workflowExecutionCancelRequestedEventAttributes);
+  return request?.workflowExecutionCancelRequestedEventAttributes?.cause || undefined;
 }
 
 async function finalState(

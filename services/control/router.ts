@@ -8,7 +8,7 @@ import type { Context, Next } from 'koa';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { InvalidPipelineInputError, UnknownPipelineError } from '../pipelines/registry.js';
+import { InvalidPipelineInputError, UnknownPipelineError, type AnyPipeline } from '../pipelines/registry.js';
 import { HttpProblem, clientErrorStatus, renderProblem } from '../receiver/problem.js';
 import { PIPELINE_STATUSES } from '../../workflows/pipeline-visibility.js';
 import {
@@ -160,6 +160,19 @@ function problems(logger: Logger | undefined) {
   };
 }
 
+/** Declared pipelines list their steps and triggers; one written as code names its workflow type instead. */
+function pipelineSummary(pipeline: AnyPipeline) {
+  const common = { name: pipeline.name, kind: pipeline.kind, description: pipeline.description };
+  if (pipeline.kind === 'code')
+    return { ...common, workflowType: pipeline.workflowType, steps: [], triggers: [] };
+  const { definition } = pipeline;
+  return {
+    ...common,
+    steps: definition.steps.map((s) => ({ id: s.id, kind: s.kind, after: s.after ?? [] })),
+    triggers: definition.triggers ?? [],
+  };
+}
+
 function refOf(ctx: Context): PipelineRef {
   const { name = '', key = '' } = ctx.params as Record<string, string | undefined>;
   return { name, key };
@@ -188,18 +201,15 @@ export function createControlRouter(deps: ControlRouterDeps): Router {
   );
 
   router.get('/pipelines', (ctx) => {
-    ctx.body = {
-      pipelines: deps.registry.list().map(({ definition }) => ({
-        name: definition.name,
-        description: definition.description,
-        steps: definition.steps.map((s) => ({ id: s.id, kind: s.kind, after: s.after ?? [] })),
-        triggers: definition.triggers ?? [],
-      })),
-    };
+    ctx.body = { pipelines: deps.registry.list().map(pipelineSummary) };
   });
 
   router.get('/pipelines/:name', (ctx) => {
-    ctx.body = { definition: deps.registry.require(refOf(ctx).name).definition };
+    const pipeline = deps.registry.require(refOf(ctx).name);
+    ctx.body =
+      pipeline.kind === 'code'
+        ? { kind: 'code', workflowType: pipeline.workflowType, inputSchema: pipeline.inputJsonSchema() }
+        : { kind: 'declared', definition: pipeline.definition, inputSchema: pipeline.inputJsonSchema() };
   });
 
   router.post('/pipelines/:name/runs', async (ctx) => {

@@ -17,17 +17,23 @@ export function loadRegisteredPipelines(env: NodeJS.ProcessEnv = process.env): P
  * TWINFLOW_AGENT_<ROLE> (the demo agents, locally) become defaults of the input rather than templates.
  */
 export function codeFirstExample(env: NodeJS.ProcessEnv): CodePipelineRegistration {
+  const fixed = (name: string) => env[agentEnvVar(name)]?.trim();
   const role = (name: string) => {
-    const fixed = env[agentEnvVar(name)]?.trim();
-    return fixed ? z.string().min(1).default(fixed) : z.string().min(1);
+    const agent = fixed(name);
+    return agent ? z.string().min(1).default(agent) : z.string().min(1);
   };
+  const agents = z.object({ checker: role('checker'), fixer: role('fixer') });
   return {
     name: CODE_FIRST_PIPELINE,
     workflowType: checkThenFixWorkflow.name,
     description: 'check → fix if the check failed (a plain workflow function)',
     inputSchema: z.object({
       repo: z.string().min(1),
-      agents: z.object({ checker: role('checker'), fixer: role('fixer') }).prefault({}),
+      // Optional only when the environment names both agents.
+      agents:
+        fixed('checker') && fixed('fixer')
+          ? agents.prefault({ checker: undefined, fixer: undefined })
+          : agents,
     }),
   };
 }

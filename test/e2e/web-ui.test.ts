@@ -61,7 +61,7 @@ describe('Temporal Web UI', () => {
       port: await freePort(),
       uiPort: await freePort(),
     });
-    emulator = await startEmulator({ port: 0 });
+    emulator = await startEmulator({ port: 0, profile: 'documented' });
     const emulatorControl = new EmulatorControl(emulator.url);
     const { api_key: apiKey } = await emulatorControl.createApiKey();
     const agents = demoAgents();

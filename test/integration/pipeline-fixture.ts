@@ -45,7 +45,7 @@ export async function startPipelineWorld(
         ...activities.main,
         ...createTriggerActivities({
           registry,
-          temporal: world.client,
+          temporal: world.serviceClient,
           taskQueue: world.config.TEMPORAL_TASK_QUEUE,
         }),
       },

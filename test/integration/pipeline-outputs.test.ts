@@ -104,6 +104,21 @@ const retriedFailure = definePipeline({
   ],
 });
 
+const reportsFailure = definePipeline({
+  name: 'outputs-reports-failure',
+  steps: [
+    { id: 'deploy', kind: 'agent', agent: '{{input.agents.deploy}}', onFailure: 'continue' },
+    {
+      id: 'page',
+      kind: 'agent',
+      agent: '{{input.agents.page}}',
+      after: ['deploy'],
+      when: { step: 'deploy', status: 'failed' },
+      message: 'Deploy {{steps.deploy.runId}} failed: {{steps.deploy.reason}}',
+    },
+  ],
+});
+
 const strictOutcome = definePipeline({
   name: 'outputs-strict-outcome',
   steps: [
@@ -127,6 +142,7 @@ beforeAll(async () => {
     single,
     fromOutputEvents,
     retriedFailure,
+    reportsFailure,
     strictOutcome,
   ]);
 });
@@ -231,7 +247,9 @@ describe('an output longer than the limit', () => {
 describe('outputFrom', () => {
   it('reads the answer from the named event kind only', async () => {
     const ids = await agents({
-      tagged: [{ durationMs: 50, output: 'from an output event', outputEvent: 'output', outputField: 'content' }],
+      tagged: [
+        { durationMs: 50, output: 'from an output event', outputEvent: 'output', outputField: 'content' },
+      ],
       chatty: [{ durationMs: 50, output: 'from an assistant message', outputEvent: 'assistant_message' }],
     });
     const { handle } = await world.start('outputs-from-kind', { agents: ids });
@@ -244,7 +262,9 @@ describe('outputFrom', () => {
 
 describe('a failed run', () => {
   it("puts the run's reason in the step's error and in every attempt's record", async () => {
-    const ids = await agents({ deploy: [{ durationMs: 50, result: 'failed', reason: 'disk full on node-3' }] });
+    const ids = await agents({
+      deploy: [{ durationMs: 50, result: 'failed', reason: 'disk full on node-3' }],
+    });
     const { handle } = await world.start('outputs-retried-failure', { agents: ids });
     const step = stepsById(failedState(await failureOf(handle.result()))).deploy;
     const runIds = (await world.stack.runsOf(ids.deploy as string)).map((r) => r.run_id);
@@ -258,11 +278,27 @@ describe('a failed run', () => {
   });
 });
 
+describe('a failed run, continued past', () => {
+  it("gives a later step the failed run's reason through {{steps.x.reason}}", async () => {
+    const ids = await agents({
+      deploy: [{ durationMs: 50, result: 'failed', reason: 'quota exceeded' }],
+      page: [{ durationMs: 50 }],
+    });
+    const { handle } = await world.start('outputs-reports-failure', { agents: ids });
+    const steps = stepsById(await handle.result());
+    expect(steps.deploy?.status).toBe('failed');
+    expect(await messagesOf(ids.page)).toEqual([`Deploy ${steps.deploy?.runId} failed: quota exceeded`]);
+  });
+});
+
 describe('a completed run whose outcome twinflow could not learn', () => {
   // No webhook for these agents: the tracker sees the end by polling, waits a bounded time for the
   // run.completed webhook that never comes, and records the outcome as unknown.
   it('succeeds under the default failOn, which names no outcome, and says the outcome is unknown', async () => {
-    const ids = await agents({ only: [{ durationMs: 50, outcome: 'success', output: 'done' }] }, { webhook: false });
+    const ids = await agents(
+      { only: [{ durationMs: 50, outcome: 'success', output: 'done' }] },
+      { webhook: false },
+    );
     const { handle } = await world.start('outputs-single', { agents: ids });
     expect(stepsById(await handle.result()).only).toMatchObject({
       status: 'succeeded',

@@ -74,30 +74,10 @@ function timerSeconds(history: History): number[] {
   });
 }
 
-
-async function dbgDump(handle: { query: (q: typeof pipelineStateQuery) => Promise<unknown>; fetchHistory: () => Promise<History> }, agent: string) {
-  console.log('DBG pipeline', JSON.stringify(await handle.query(pipelineStateQuery)));
-  const runs = await world.stack.runsOf(agent);
-  console.log('DBG runs', JSON.stringify(runs.map((r) => [r.run_id, r.status])));
-  for (const r of runs) {
-    const h = world.stack.client.workflow.getHandle(runTrackerWorkflowId(r.run_id));
-    const d = await h.describe();
-    console.log('DBG tracker', r.run_id, d.status.name, JSON.stringify(await h.query('runTrackerState').catch((e: unknown) => String(e))));
-    const ev = (await h.fetchHistory()).events ?? [];
-    console.log('DBG trackerhist', ev.map((e) => String(e.eventType) + (e.activityTaskScheduledEventAttributes?.activityType?.name ?? '') + (e.timerStartedEventAttributes ? 'T' + String(e.timerStartedEventAttributes.startToFireTimeout?.seconds) : '')).join(','));
-  }
-  console.log('DBG deliveries', JSON.stringify(await world.stack.control.deliveries({})));
-  const ev = (await handle.fetchHistory()).events ?? [];
-  console.log('DBG hist', ev.map((e) => String(e.eventType) + (e.activityTaskScheduledEventAttributes?.activityType?.name ?? '')).join(','));
-  for await (const w of world.stack.client.workflow.list({ query: 'ExecutionStatus = "Running"' })) console.log('DBG open', w.workflowId, w.type);
-}
-
 describe('on a time-skipping server', () => {
   it('a wait of eight hours fires, and the next step runs', async () => {
     const agent = await world.stack.newAgent([{ durationMs: 20 }]);
     const { handle } = await world.start('skip-overnight', { agent });
-    const timer = setTimeout(() => void dbgDump(handle, agent).catch((e: unknown) => console.log('DBG err', e)), 12000);
-    void handle.result().finally(() => clearTimeout(timer)).catch(() => undefined);
 
     const state = await handle.result();
 
@@ -113,8 +93,6 @@ describe('on a time-skipping server', () => {
       { durationMs: 20, result: 'completed' },
     ]);
     const { handle } = await world.start('skip-backoff', { agent });
-    const timer = setTimeout(() => void dbgDump(handle, agent).catch((e: unknown) => console.log('DBG err', e)), 12000);
-    void handle.result().finally(() => clearTimeout(timer)).catch(() => undefined);
 
     const state = await handle.result();
 
@@ -128,8 +106,6 @@ describe('on a time-skipping server', () => {
   it('an approval nobody gives is rejected when its three days are up, and nothing after it runs', async () => {
     const agent = await world.stack.newAgent([{ durationMs: 20 }]);
     const { handle } = await world.start('skip-unattended', { agent });
-    const timer = setTimeout(() => void dbgDump(handle, agent).catch((e: unknown) => console.log('DBG err', e)), 12000);
-    void handle.result().finally(() => clearTimeout(timer)).catch(() => undefined);
 
     await failureOf(handle.result());
 

@@ -47,7 +47,10 @@ afterAll(() => world.close());
 /** A run started straight through Twin's API (as a Twin schedule would), and its terminal observation. */
 async function externalRun(outcome: 'success' | 'fail'): Promise<RunObservation> {
   await world.stack.control.setScript(SOURCE_AGENT, [{ durationMs: 50, outcome }]);
-  const { run } = await world.stack.twin.startRun(SOURCE_AGENT, { run_mode: 'run', user_message: 'scheduled' });
+  const { run } = await world.stack.twin.startRun(SOURCE_AGENT, {
+    run_mode: 'run',
+    user_message: 'scheduled',
+  });
   const finished = await eventually('the external run to finish', async () => {
     const found = (await world.stack.runsOf(SOURCE_AGENT)).find((r) => r.run_id === run.run_id);
     return found?.finished_at ? found : undefined;

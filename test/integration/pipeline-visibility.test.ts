@@ -92,9 +92,9 @@ describe('pipeline visibility', () => {
     const events = (await handle.fetchHistory()).events ?? [];
     // The SDK records each patch marker in TemporalChangeVersion with an upsert of its own: not twinflow's writes.
     const upserts = events.filter((e) =>
-      Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).some(
-        (name) => name !== 'TemporalChangeVersion',
-      ),
+      Object.keys(
+        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+      ).some((name) => name !== 'TemporalChangeVersion'),
     );
     const description = await handle.describe();
     expect(upserts.length).toBeLessThanOrEqual(3);

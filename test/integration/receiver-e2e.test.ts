@@ -56,9 +56,8 @@ async function twin<T>(method: string, apiPath: string, body?: unknown): Promise
 
 async function startRun(): Promise<string> {
   // The live gateway (and the documented emulator) refuses a start without an explicit run_mode.
-  return (
-    await twin<{ run: { run_id: string } }>('POST', `/v1/agents/${agentId}/runs`, { run_mode: 'run' })
-  ).run.run_id;
+  return (await twin<{ run: { run_id: string } }>('POST', `/v1/agents/${agentId}/runs`, { run_mode: 'run' }))
+    .run.run_id;
 }
 
 async function trackerState(runId: string): Promise<RunTrackerState | undefined> {

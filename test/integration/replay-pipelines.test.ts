@@ -1,5 +1,6 @@
-// Determinism guard: the example pipelines run against the emulator, their histories are replayed against the
-// current workflow bundle, and so are histories committed under test/fixtures/histories/. A change to workflow
+// Determinism guard: the example pipelines run against the emulator, their histories (and those of the run
+// trackers and agent lanes they used) are replayed against the current workflow bundle, and so are histories
+// committed under test/fixtures/histories/. A change to workflow
 // code that would break running pipelines fails here rather than in production. After an intended change,
 // record new fixtures with TWINFLOW_RECORD_HISTORIES=1 (and say why in the commit).
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,8 @@ import { approveStep } from '../../services/control/pipelines.js';
 import { PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
 import { pipelineStateQuery } from '../../workflows/pipeline.js';
 import { pipelineWorkflowId } from '../../workflows/pipeline-visibility.js';
+import { agentLaneWorkflowId } from '../../workflows/agent-lane.js';
+import { runTrackerWorkflowId } from '../../workflows/run-tracker.js';
 import { eventually } from '../support/twinflow-stack.js';
 import { startPipelineWorld, type PipelineWorld } from './pipeline-fixture.js';
 import { historyText } from '../support/history.js';
@@ -42,9 +45,9 @@ async function runNightlyDigest(): Promise<[string, WorkflowHandle]> {
   const agents = {
     collector: await world.stack.newAgent([
       { durationMs: 50, result: 'failed' },
-      { durationMs: 50, summary: '3 merged PRs' },
+      { durationMs: 50, output: '3 merged PRs' },
     ]),
-    writer: await world.stack.newAgent([{ durationMs: 50, summary: 'digest text' }]),
+    writer: await world.stack.newAgent([{ durationMs: 50, output: 'digest text' }]),
     publisher: await world.stack.newAgent([{ durationMs: 50 }]),
   };
   const { handle } = await world.start('nightly-digest', { repo: 'acme/api', agents });
@@ -54,9 +57,9 @@ async function runNightlyDigest(): Promise<[string, WorkflowHandle]> {
 
 async function runCheckAndFix(): Promise<[string, WorkflowHandle]> {
   const agents = {
-    linter: await world.stack.newAgent([{ durationMs: 50, summary: 'clean' }]),
-    tester: await world.stack.newAgent([{ durationMs: 50, outcome: 'fail', summary: '1 test fails' }]),
-    fixer: await world.stack.newAgent([{ durationMs: 50, summary: 'fixed' }]),
+    linter: await world.stack.newAgent([{ durationMs: 50, output: 'clean' }]),
+    tester: await world.stack.newAgent([{ durationMs: 50, outcome: 'fail', output: '1 test fails' }]),
+    fixer: await world.stack.newAgent([{ durationMs: 50, output: 'fixed' }]),
     reporter: await world.stack.newAgent([{ durationMs: 50 }]),
   };
   const { handle } = await world.start('check-and-fix', { repo: 'acme/api', agents });
@@ -65,7 +68,7 @@ async function runCheckAndFix(): Promise<[string, WorkflowHandle]> {
 }
 
 async function runScheduleRollout(): Promise<[string, WorkflowHandle]> {
-  const worker = await world.stack.newAgent([{ durationMs: 50, summary: 'dry run fine' }]);
+  const worker = await world.stack.newAgent([{ durationMs: 50, output: 'dry run fine' }]);
   const input = {
     instructions: 'Triage new issues.',
     previousInstructions: 'Do nothing.',
@@ -86,7 +89,7 @@ async function runScheduleRollout(): Promise<[string, WorkflowHandle]> {
 
 async function runCodeFirst(): Promise<[string, WorkflowHandle]> {
   const agents = {
-    checker: await world.stack.newAgent([{ durationMs: 50, outcome: 'fail', summary: 'lint errors' }]),
+    checker: await world.stack.newAgent([{ durationMs: 50, outcome: 'fail', output: 'lint errors' }]),
     fixer: await world.stack.newAgent([{ durationMs: 50 }]),
   };
   const handle = await world.stack.client.workflow.start(checkThenFixWorkflow, {
@@ -121,6 +124,27 @@ describe('replaying pipeline histories', () => {
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }
     expect(histories).toHaveLength(4);
+    expect(failures).toEqual([]);
+  });
+
+  it('replays the fresh history of every run tracker and agent lane the examples used', async () => {
+    // The trackers read outputs and wait for outcomes now; their histories must replay as well as the steps'.
+    const runs = await world.stack.control.runs();
+    const workflowIds = [
+      ...runs.map((run) => runTrackerWorkflowId(run.run_id)),
+      ...new Set(runs.map((run) => agentLaneWorkflowId(run.agent_id))),
+    ];
+    const histories = await Promise.all(
+      workflowIds.map(async (workflowId) => ({
+        workflowId,
+        history: await world.stack.client.workflow.getHandle(workflowId).fetchHistory(),
+      })),
+    );
+    const failures = [];
+    for await (const result of Worker.runReplayHistories(replayOptions(), histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    expect(runs.length).toBeGreaterThanOrEqual(8);
     expect(failures).toEqual([]);
   });
 

@@ -47,7 +47,9 @@ describe('runAgent', () => {
   });
 
   it("returns a failed run's reason, read from its events", async () => {
-    const agentId = await stack.newAgent([{ durationMs: 50, result: 'failed', reason: 'policy refused push' }]);
+    const agentId = await stack.newAgent([
+      { durationMs: 50, result: 'failed', reason: 'policy refused push' },
+    ]);
     const result = await (await stack.startAgentRun({ agentId })).result();
     expect(result).toMatchObject({
       status: 'failed',

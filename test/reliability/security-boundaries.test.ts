@@ -54,7 +54,12 @@ function endOfRun(
 }
 
 beforeAll(async () => {
-  stack = await startChaosStack({ prefix: 'forgery', pipelines: 0, runDurationMs: 50 });
+  stack = await startChaosStack({
+    prefix: 'forgery',
+    pipelines: 0,
+    runDurationMs: 50,
+    profile: 'documented',
+  });
   ({ agentId, signingSecret: genuineSecret } = await stack.addAgent('waits', [{ result: 'never' }]));
   const { agentId: finisher } = await stack.addAgent('finishes', [{ durationMs: 50 }]);
   const input = { drafter: agentId, reviewer: finisher, publisher: finisher };

@@ -1,19 +1,19 @@
-// What a reliability test checks after the chaos, gathered from the outside: the emulator's own record of the
-// runs it started and the webhooks it sent, Temporal's histories, and the pipelines' final states. Each audit
-// returns plain figures and a list of mismatches, so a failing test says exactly which pipeline went wrong.
+// What a reliability test checks after the chaos, gathered from the outside: the webhooks the emulator sent,
+// Temporal's histories and every log line (how the pipelines ended and Twin's runs per step attempt are in
+// chaos-audit.ts). Each audit returns plain figures and a list of mismatches, so a failing test says exactly
+// what went wrong.
 import { readFile } from 'node:fs/promises';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { getPipelineStatus, startPipeline, type ControlDeps } from '../../services/control/pipelines.js';
-import type { EmulatorControl, EmulatorRunView } from '../../services/twin-emulator/control-client.js';
+import { startPipeline, type ControlDeps } from '../../services/control/pipelines.js';
 import { DEFAULT_RETRY, type DeliveryLogEntry } from '../../services/twin-emulator/webhook-delivery.js';
 import type { RunObservation } from '../../services/twin-api/run-status.js';
 import { statusOfWebhookEvent } from '../../services/twin-api/run-status.js';
-import { pipelineStateQuery, type PipelineState } from '../../workflows/pipeline.js';
+import { pipelineStateQuery } from '../../workflows/pipeline.js';
 import { observeRunSignal, runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
 import { mapLimit } from '../../services/shared/map-limit.js';
-import { CHAOS_PIPELINE_NAME, CHAOS_STEPS, type PlannedPipeline } from './chaos-pipelines.js';
+import { CHAOS_PIPELINE_NAME, type PlannedPipeline } from './chaos-pipelines.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -103,115 +103,7 @@ async function whereItWaits(client: Client, workflowId: string): Promise<string>
   }
 }
 
-export interface PipelineAudit {
-  byStatus: Record<string, number>;
-  mismatches: string[];
-}
-
-/** Compares every pipeline's final state, step by step, with what its agents' scripts imply. */
-export async function auditPipelines(
-  deps: ControlDeps,
-  plan: readonly PlannedPipeline[],
-): Promise<PipelineAudit> {
-  const states = await mapLimit(
-    plan,
-    16,
-    async (p) => (await getPipelineStatus(deps, { name: CHAOS_PIPELINE_NAME, key: p.key })).state,
-  );
-  const byStatus: Record<string, number> = {};
-  const mismatches: string[] = [];
-  plan.forEach((p, index) => {
-    const state = states[index];
-    byStatus[state?.status ?? 'unknown'] = (byStatus[state?.status ?? 'unknown'] ?? 0) + 1;
-    mismatches.push(...pipelineMismatches(p, state));
-  });
-  return { byStatus, mismatches };
-}
-
-function pipelineMismatches(p: PlannedPipeline, state: PipelineState | undefined): string[] {
-  if (!state) return [`${p.workflowId}: no final state`];
-  const found: string[] = [];
-  const say = (what: string, expected: unknown, actual: unknown) => {
-    if (expected !== actual)
-      found.push(
-        `${p.workflowId} (${p.chaosCase.drafter}/${p.chaosCase.reviewer}): ${what} is ${String(actual)}, expected ${String(expected)}`,
-      );
-  };
-  say('status', p.expected.status, state.status);
-  say('failedStep', p.expected.failedStep, state.failedStep);
-  for (const stepId of CHAOS_STEPS) {
-    const step = state.steps.find((s) => s.id === stepId);
-    say(`step ${stepId} status`, p.expected.steps[stepId].status, step?.status);
-    say(`step ${stepId} runs`, p.expected.steps[stepId].runs, step?.runIds.length);
-  }
-  return found;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Twin runs, as the emulator saw them.
-
-const MARKER = /\[twinflow:([0-9a-f]{16})\]\s*$/;
-const ATTRIBUTION = /^step (\S+) of (\S+)/;
-
-export interface RunAudit {
-  runsStarted: number;
-  /** Markers (one per step attempt) borne by more than one run: each is a run started twice. */
-  duplicateMarkers: string[];
-  /** Runs that bear no pipeline step's message: nobody asked for them. */
-  strayRuns: string[];
-  mismatches: string[];
-}
-
-/** Every (pipeline, step) started exactly as many Twin runs as it had attempts, and no attempt started two. */
-export async function auditRuns(
-  control: EmulatorControl,
-  plan: readonly PlannedPipeline[],
-): Promise<RunAudit> {
-  const planned = new Map(plan.map((p) => [p.workflowId, p]));
-  const runs = await control.runs();
-  const perStep = new Map<string, number>();
-  const markers = new Map<string, number>();
-  const strayRuns: string[] = [];
-  for (const run of runs) {
-    const where = attribution(run);
-    if (!where) {
-      strayRuns.push(run.run_id);
-      continue;
-    }
-    // Another phase's pipeline, audited with its own plan.
-    if (!planned.has(where.workflowId)) continue;
-    perStep.set(
-      `${where.workflowId}#${where.step}`,
-      (perStep.get(`${where.workflowId}#${where.step}`) ?? 0) + 1,
-    );
-    if (where.marker) markers.set(where.marker, (markers.get(where.marker) ?? 0) + 1);
-  }
-  const mismatches: string[] = [];
-  for (const p of plan) {
-    for (const step of CHAOS_STEPS) {
-      const actual = perStep.get(`${p.workflowId}#${step}`) ?? 0;
-      if (actual !== p.expected.steps[step].runs)
-        mismatches.push(
-          `${p.workflowId} step ${step}: Twin saw ${actual} run(s), expected ${p.expected.steps[step].runs}`,
-        );
-    }
-  }
-  return {
-    runsStarted: [...perStep.values()].reduce((a, b) => a + b, 0),
-    duplicateMarkers: [...markers].filter(([, count]) => count > 1).map(([marker]) => marker),
-    strayRuns,
-    mismatches,
-  };
-}
-
-function attribution(
-  run: EmulatorRunView,
-): { workflowId: string; step: string; marker?: string } | undefined {
-  const message = typeof run.user_message === 'string' ? run.user_message : '';
-  const match = ATTRIBUTION.exec(message);
-  if (!match) return undefined;
-  return { step: match[1] as string, workflowId: match[2] as string, marker: MARKER.exec(message)?.[1] };
-}
+// How each pipeline ended, and Twin's runs per step attempt, are judged in chaos-audit.ts.
 
 // ---------------------------------------------------------------------------------------------------------
 // Webhook deliveries, as the emulator sent them.

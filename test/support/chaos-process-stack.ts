@@ -19,6 +19,7 @@ import { startEmulator } from '../../services/twin-emulator/server.js';
 import { chaosPipeline } from './chaos-pipelines.js';
 import { readLogs, type LogText } from './chaos-evidence.js';
 import { RECEIVER_MAIN, startService, WORKER_MAIN, type ServiceProcess } from './chaos-processes.js';
+import { keepLogsForDebugging } from './chaos-stack.js';
 import { setUpChaosTwin, type ChaosTwin } from './chaos-twin.js';
 import { uniqueTaskQueue } from './temporal.js';
 
@@ -26,7 +27,12 @@ export interface ProcessStackOptions {
   prefix: string;
   pipelines: number;
   runDurationMs: number;
+  /** Extra worker environment (TWIN_API_TIMEOUT_MS, …), over the defaults below. */
+  workerEnv?: Record<string, string>;
 }
+
+/** The trackers' silence window of the worker process, in seconds. */
+export const PROCESS_RECONCILE_AFTER_SECONDS = 2;
 
 export interface ProcessStack {
   client: Client;
@@ -66,6 +72,8 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
   const emulatorStream = createWriteStream(emulatorLog);
   const emulator = await startEmulator({
     port: 0,
+    // Only what Twin's documents promise: no user_message or outcome on run objects, outcomes by webhook only.
+    profile: 'documented',
     logger: createLogger('twin-emulator', 'debug', emulatorStream),
   });
   const receiverPort = await freePort();
@@ -92,10 +100,11 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       TWIN_API_KEY: twin.apiKey,
       WORKER_METRICS_HOST: '127.0.0.1',
       WORKER_METRICS_PORT: String(await freePort()),
-      RUN_RECONCILE_AFTER_SECONDS: '2',
+      RUN_RECONCILE_AFTER_SECONDS: String(PROCESS_RECONCILE_AFTER_SECONDS),
       AGENT_CONCURRENCY_DEFAULT: '8',
       TWIN_API_RATE_LIMIT_PER_SECOND: '1000',
       TWIN_POLL_RATE_LIMIT_PER_SECOND: '200',
+      ...options.workerEnv,
     },
   });
   const receiver = await startService({
@@ -121,6 +130,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     await connection.close();
     await server?.stop();
     const logs = await readLogs([emulatorLog, worker.logFile, receiver.logFile]);
+    await keepLogsForDebugging([emulatorLog, worker.logFile, receiver.logFile]);
     await rm(dir, { recursive: true, force: true });
     await rm(dbDir, { recursive: true, force: true });
     return logs;

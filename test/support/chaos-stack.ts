@@ -3,7 +3,7 @@
 // production worker factory on a private task queue of the shared dev server, and the control functions. Every
 // part logs at debug level to a file, and close() hands back all of it, so the secrets audit reads every line.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -17,6 +17,7 @@ import { loadConfig, type Config } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
 import { createTwinClient } from '../../services/twin-api/client.js';
 import type { RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
+import type { Profile } from '../../services/twin-emulator/profile.js';
 import { startEmulator } from '../../services/twin-emulator/server.js';
 import { createWorkers, type TwinflowWorkers } from '../../services/worker/worker.js';
 import { chaosPipeline } from './chaos-pipelines.js';
@@ -35,6 +36,8 @@ export interface ChaosStackOptions {
   workerEnv?: Record<string, string>;
   /** Mounts the control API on the receiver, as production does, behind this bearer token. */
   controlToken?: string;
+  /** Which Twin the emulator plays; `documented` (only what Twin's documents promise) unless asked otherwise. */
+  profile?: Profile;
 }
 
 /** What the worker's Twin client saw on the wire: calls by kind, answers by status, calls that got no answer. */
@@ -42,7 +45,13 @@ export interface ApiCallCounts {
   byRequest: Record<string, number>;
   byStatus: Record<number, number>;
   noAnswer: number;
+  /** Calls by kind that got no answer (timed out, reset). */
+  noAnswerByRequest: Record<string, number>;
+  /** Run IDs of every start Twin answered 201 to: a run Twin started that is not here lost its answer. */
+  answeredStarts: Set<string>;
 }
+
+export const START_REQUEST = 'POST /v1/agents/:id/runs';
 
 export interface ChaosStack {
   temporal: TemporalTestContext;
@@ -84,7 +93,8 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   const temporal = await connectTemporal();
   const emulatorLogger = fileLogger('emulator');
   const stateFile = options.persistEmulatorState ? path.join(dir, 'emulator-state.json') : undefined;
-  let emulator = await startEmulator({ port: 0, stateFile, logger: emulatorLogger });
+  const profile = options.profile ?? 'documented';
+  let emulator = await startEmulator({ port: 0, profile, stateFile, logger: emulatorLogger });
 
   const receiverLogger = fileLogger('receiver');
   const secretsFile = path.join(dir, 'secrets', 'webhook-secrets.json');
@@ -122,7 +132,13 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   });
   if (!(await secrets.reload())) throw new Error('the receiver refused the secrets file the test wrote');
 
-  const apiCalls: ApiCallCounts = { byRequest: {}, byStatus: {}, noAnswer: 0 };
+  const apiCalls: ApiCallCounts = {
+    byRequest: {},
+    byStatus: {},
+    noAnswer: 0,
+    noAnswerByRequest: {},
+    answeredStarts: new Set(),
+  };
   const workers: TwinflowWorkers = await createWorkers({
     config: { ...config, TWIN_API_KEY: twin.apiKey },
     connection: temporal.nativeConnection,
@@ -147,6 +163,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     await temporal.close();
     await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(resolve))));
     const logs = await readLogs(logFiles);
+    await keepLogsForDebugging(logFiles);
     await rm(dir, { recursive: true, force: true });
     return logs;
   };
@@ -172,10 +189,18 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       const { port } = emulator;
       await emulator.close();
       await new Promise((resolve) => setTimeout(resolve, downForMs));
-      emulator = await startEmulator({ port, stateFile, logger: emulatorLogger });
+      emulator = await startEmulator({ port, profile, stateFile, logger: emulatorLogger });
     },
     close: () => (closing ??= shutdown()),
   };
+}
+
+/** With CHAOS_KEEP_LOGS_DIR set, every part's log is copied there before the stack's files are removed. */
+export async function keepLogsForDebugging(files: readonly string[]): Promise<void> {
+  const keep = process.env.CHAOS_KEEP_LOGS_DIR;
+  if (!keep) return;
+  await mkdir(keep, { recursive: true });
+  await Promise.all(files.map((file) => copyFile(file, path.join(keep, path.basename(file)))));
 }
 
 /** Passes every call through untouched and counts how it was answered. */
@@ -183,14 +208,26 @@ function countingFetch(counts: ApiCallCounts): typeof fetch {
   return async (input, init) => {
     const key = requestKind(String(input), init?.method ?? 'GET');
     counts.byRequest[key] = (counts.byRequest[key] ?? 0) + 1;
+    let response: Response;
     try {
-      const response = await fetch(input, init);
+      response = await fetch(input, init);
       counts.byStatus[response.status] = (counts.byStatus[response.status] ?? 0) + 1;
-      return response;
     } catch (error) {
       counts.noAnswer++;
+      counts.noAnswerByRequest[key] = (counts.noAnswerByRequest[key] ?? 0) + 1;
       throw error;
     }
+    if (key === START_REQUEST && response.status === 201) {
+      // The body may still be cut off (a reset after the headers): only a start whose run ID arrived counts.
+      response
+        .clone()
+        .json()
+        .then((body: { run?: { run_id?: unknown } }) => {
+          if (typeof body.run?.run_id === 'string') counts.answeredStarts.add(body.run.run_id);
+        })
+        .catch(() => undefined);
+    }
+    return response;
   };
 }
 

@@ -9,7 +9,7 @@ import { createSecretKey, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { inject } from 'vitest';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
@@ -32,7 +32,13 @@ import { createTestWorker, connectTemporal, uniqueTaskQueue, type TemporalTestCo
 
 export interface TwinflowStack {
   temporal: TemporalTestContext;
+  /** The test's client: on a time-skipping server it skips time while a result is awaited. */
   client: Client;
+  /**
+   * The client twinflow's own processes use (decorated activities, the receiver): a plain one on the same
+   * connection, as in production, so that nothing but the test itself lets a time-skipping server skip time.
+   */
+  serviceClient: Client;
   emulator: RunningEmulator;
   control: EmulatorControl;
   apiKey: string;
@@ -105,11 +111,13 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
   });
   // The context's own client: a time-skipping server's client skips time while a result is awaited.
   const client = temporal.client;
-  const receiver = options.webhooks === false ? undefined : await startReceiver(client, config);
+  const serviceClient = new Client({ connection: temporal.connection, namespace: client.options.namespace });
+  const receiver = options.webhooks === false ? undefined : await startReceiver(serviceClient, config);
 
   const stack: Omit<TwinflowStack, 'close'> = {
     temporal,
     client,
+    serviceClient,
     emulator,
     control,
     apiKey,
@@ -207,7 +215,7 @@ async function decoratedWorkers(
   decorate: ActivityDecorator,
 ): Promise<Worker[]> {
   const activities = decorate(
-    createWorkerActivities({ config: stack.config, twin: stack.twin, temporal: stack.client }),
+    createWorkerActivities({ config: stack.config, twin: stack.twin, temporal: stack.serviceClient }),
     stack,
   );
   const taskQueue = stack.config.TEMPORAL_TASK_QUEUE;

@@ -7,6 +7,7 @@ import {
   type PipelineDefinition,
   type StepDefinition,
 } from '../../workflows/pipeline-definition.js';
+import { findUnknownFields } from '../../workflows/definition-fields.js';
 import { validateTwinCron } from '../../services/twin-api/cron.js';
 
 function pipeline(steps: StepDefinition[], extra: Partial<PipelineDefinition> = {}): PipelineDefinition {
@@ -236,5 +237,132 @@ describe('pipeline definition validation', () => {
       triggers: [{ event: 'run.failed', agent: 'agent_x', outcome: 'fail' }],
     });
     expect(messages(definition)).toEqual(['-: trigger 1: "outcome" only goes with event "run.completed"']);
+  });
+});
+
+/** A definition as it arrives from JSON or a spread: the compiler cannot see its extra fields. */
+const untyped = (value: unknown) => value as PipelineDefinition;
+
+describe('unknown fields in a definition', () => {
+  it('rejects a misspelt step field, naming the step and suggesting the field', () => {
+    const definition = untyped({
+      name: 'demo',
+      steps: [
+        { id: 'build', kind: 'agent', agent: 'a' },
+        { id: 'ship', kind: 'agent', agent: 'b', afterr: ['build'] },
+      ],
+    });
+    expect(messages(definition)).toEqual(['ship: unknown field "afterr" (did you mean "after"?)']);
+    expect(() => assertValidPipeline(definition)).toThrow(
+      /invalid pipeline "demo":\n {2}- step "ship": unknown field "afterr"/,
+    );
+  });
+
+  it('suggests retry for retries, and the field inside a retry policy', () => {
+    const definition = untyped({
+      name: 'demo',
+      steps: [
+        { id: 'a', kind: 'agent', agent: 'a', retries: { maximumAttempts: 3 } },
+        { id: 'b', kind: 'agent', agent: 'b', retry: { maximumAttempts: 3, maxInterval: '1 minute' } },
+      ],
+    });
+    expect(messages(definition)).toEqual([
+      'a: unknown field "retries" (did you mean "retry"?)',
+      'b: retry: unknown field "maxInterval" (did you mean "maximumInterval"?)',
+    ]);
+  });
+
+  it('checks every kind of step against its own fields, and says where a misplaced one belongs', () => {
+    const definition = untyped({
+      name: 'demo',
+      steps: [
+        { id: 'agent', kind: 'agent', agent: 'a', cron: '0 0 9 * * * *' },
+        { id: 'reschedule', kind: 'reschedule', agent: 'a', action: 'pause', message: 'x' },
+        { id: 'instructions', kind: 'instructions', agent: 'a', content: 'c', contnet: 'c' },
+        { id: 'wait', kind: 'wait', duration: '1s', retry: { maximumAttempts: 2 } },
+        { id: 'approval', kind: 'approval', promt: 'ok?' },
+      ],
+    });
+    expect(messages(definition)).toEqual([
+      'agent: unknown field "cron" (it belongs to reschedule steps)',
+      'reschedule: unknown field "message" (it belongs to agent steps)',
+      'instructions: unknown field "contnet" (did you mean "content"?)',
+      'wait: unknown field "retry" (it belongs to agent, reschedule and instructions steps)',
+      'approval: unknown field "promt" (did you mean "prompt"?)',
+    ]);
+  });
+
+  it('rejects unknown fields in conditions, compensations, triggers, options and the pipeline itself', () => {
+    const definition = untyped({
+      name: 'demo',
+      descripton: 'typo',
+      options: { continueAsNewAfter: 10 },
+      triggers: [{ event: 'run.completed', agnet: 'agent_x' }],
+      steps: [
+        { id: 'check', kind: 'agent', agent: 'a' },
+        {
+          id: 'fix',
+          kind: 'agent',
+          agent: 'b',
+          after: ['check'],
+          when: { any: [{ step: 'check', outcom: 'fail' }] },
+          onFailure: { compensate: 'undo', than: 'continue' },
+        },
+        { id: 'undo', kind: 'agent', agent: 'c' },
+      ],
+    });
+    const problems = messages(definition);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        '-: unknown field "descripton" (did you mean "description"?)',
+        '-: options: unknown field "continueAsNewAfter" (did you mean "continueAsNewAfterSteps"?)',
+        '-: trigger 1: unknown field "agnet" (did you mean "agent"?)',
+        'fix: when.any[0]: unknown field "outcom" (did you mean "outcome"?)',
+        'fix: onFailure: unknown field "than" (did you mean "then"?)',
+      ]),
+    );
+    expect(problems.some((p) => p.includes('"agent_x"'))).toBe(false);
+  });
+
+  it('names a field far from every known one without guessing', () => {
+    const definition = untyped({
+      name: 'demo',
+      steps: [{ id: 'a', kind: 'agent', agent: 'a', dependsOnEverything: true }],
+    });
+    expect(messages(definition)).toEqual(['a: unknown field "dependsOnEverything"']);
+  });
+
+  it('rejects a condition that mixes a step test with a combinator', () => {
+    const definition = untyped({
+      name: 'demo',
+      steps: [
+        { id: 'a', kind: 'agent', agent: 'a' },
+        { id: 'b', kind: 'agent', agent: 'b', after: ['a'], when: { not: { step: 'a' }, step: 'a' } },
+      ],
+    });
+    expect(messages(definition)).toEqual(['b: when: unknown field "step"']);
+  });
+});
+
+describe('unknown fields in the types', () => {
+  it('are refused in a literal passed to definePipeline', () => {
+    // Each @ts-expect-error fails `tsc --noEmit` (npm run typecheck) the day the type accepts the field again.
+    const definitions = [
+      // @ts-expect-error — `afterr` is not a step field
+      definePipeline({ name: 'a', steps: [{ id: 's', kind: 'agent', agent: 'x', afterr: [] }] }),
+      definePipeline({
+        name: 'b',
+        // @ts-expect-error — `retries` is not a step field
+        steps: [{ id: 's', kind: 'agent', agent: 'x', retries: { maximumAttempts: 2 } }],
+      }),
+      definePipeline({
+        name: 'c',
+        // @ts-expect-error — `maxAttempts` is not a retry field
+        steps: [{ id: 's', kind: 'agent', agent: 'x', retry: { maxAttempts: 2 } }],
+      }),
+      // @ts-expect-error — `option` is not a pipeline field
+      definePipeline({ name: 'd', steps: [], option: {} }),
+    ];
+    expect(definitions.map((d) => findUnknownFields(d).length)).toEqual([1, 1, 1, 1]);
   });
 });

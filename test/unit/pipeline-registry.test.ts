@@ -69,7 +69,7 @@ describe('the pipeline registry', () => {
 
 describe('example agent IDs', () => {
   it('come from the input when the environment does not name them', () => {
-    const digest = createPipelineRegistry(examplePipelines({})).require('nightly-digest');
+    const digest = createPipelineRegistry(examplePipelines({})).requireDeclared('nightly-digest');
     expect(digest.definition.steps[0]).toMatchObject({ agent: '{{input.agents.collector}}' });
   });
 
@@ -79,7 +79,7 @@ describe('example agent IDs', () => {
       TWINFLOW_AGENT_WRITER: 'agent_w',
       TWINFLOW_AGENT_PUBLISHER: 'agent_p',
     };
-    const digest = createPipelineRegistry(examplePipelines(env)).require('nightly-digest');
+    const digest = createPipelineRegistry(examplePipelines(env)).requireDeclared('nightly-digest');
     expect(digest.definition.steps.map((s) => ('agent' in s ? s.agent : undefined))).toEqual([
       'agent_c',
       'agent_w',

@@ -14,7 +14,10 @@ import {
   type ControlDeps,
   type PipelineRef,
   type PipelineRunStatus,
+  type StartedPipeline,
 } from '../../control/pipelines.js';
+import type { PipelineDefinition } from '../../../workflows/pipeline-definition.js';
+import type { PipelineRegistry } from '../../pipelines/registry.js';
 import {
   PIPELINE_ID_PREFIX,
   PIPELINE_STATUSES,
@@ -27,6 +30,7 @@ import { parsePipelineInput } from '../input.js';
 import { createLiveView, renderStatus } from '../live-view.js';
 import { pipelineToMermaid } from '../mermaid.js';
 import { table } from '../output.js';
+import { schemaLine } from '../schema-line.js';
 
 const POLL_INTERVAL_MS = 1_000;
 
@@ -51,15 +55,45 @@ function parseStatusFilter(status: string | undefined): PipelineStatus | undefin
   return status as PipelineStatus;
 }
 
+/** A pipeline written as code has no state: its search attribute, or else Temporal's COMPLETED, says it. */
 function succeeded(status: PipelineRunStatus): boolean {
-  return status.execution === 'COMPLETED' && status.state?.status === 'succeeded';
+  const own = status.state?.status ?? (status.kind === 'code' ? (status.status ?? 'succeeded') : undefined);
+  return status.execution === 'COMPLETED' && own === 'succeeded';
+}
+
+function definitionOf(registry: PipelineRegistry, name: string): PipelineDefinition | undefined {
+  const pipeline = registry.get(name);
+  return pipeline?.kind === 'declared' ? pipeline.definition : undefined;
+}
+
+/**
+ * A key names one run for good (REJECT_DUPLICATE), so running it again after that run failed or was cancelled
+ * starts nothing: an error, not "already started", or a retrying script would take the old failure for success.
+ */
+function previousRunError(started: StartedPipeline): CliError | undefined {
+  const existing = started.existing;
+  if (started.started || !existing || existing.execution === 'RUNNING') return undefined;
+  const status = existing.status ?? existing.execution.toLowerCase();
+  if (existing.execution === 'COMPLETED' && status === 'succeeded') return undefined;
+  return new CliError(
+    `pipeline run ${started.workflowId} already ran with this key and ${status === 'completed' ? 'ended' : status}; nothing was started`,
+    EXIT.failed,
+    `a new --id (or none) starts a new run; \`twinflow status ${started.workflowId}\` shows what happened`,
+  );
+}
+
+function startedLine(started: StartedPipeline): string {
+  if (started.started) return `started ${started.workflowId}`;
+  return started.existing?.execution === 'RUNNING'
+    ? `already started with this key, still running: ${started.workflowId}`
+    : `already ran with this key and succeeded: ${started.workflowId}`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until the run has closed, drawing each status; returns the last one. */
 async function watch(ctx: CliContext, deps: ControlDeps, ref: PipelineRef): Promise<PipelineRunStatus> {
-  const definition = deps.registry.get(ref.name)?.definition;
+  const definition = definitionOf(deps.registry, ref.name);
   const view = ctx.out.json ? undefined : createLiveView(ctx.out.streams.stdout, definition);
   for (;;) {
     const status = await getPipelineStatus(deps, ref);
@@ -96,21 +130,16 @@ export function registerPipelineCommands(program: Command, ctx: () => CliContext
       (await c.registry()).require(name).parseInput(input);
       const deps = await c.control();
       const started = await startPipeline(deps, { name, input, idempotencyKey: options.id });
+      const previous = previousRunError(started);
       if (!options.wait) {
-        c.out.result(started, () =>
-          started.started
-            ? `started ${started.workflowId}`
-            : `already started with this key: ${started.workflowId}`,
-        );
+        if (previous) throw previous;
+        c.out.result(started, () => startedLine(started));
         return;
       }
-      c.out.note(
-        started.started
-          ? `started ${started.workflowId}`
-          : `following the run already started with this key: ${started.workflowId}`,
-      );
+      if (!previous) c.out.note(startedLine(started));
       const final = await watch(c, deps, { name, key: started.key });
       c.out.result(final, () => []);
+      if (previous) throw previous;
       if (!succeeded(final)) throw outcomeError(final);
     });
 
@@ -123,7 +152,7 @@ export function registerPipelineCommands(program: Command, ctx: () => CliContext
       const ref = parsePipelineId(id);
       const deps = await c.control();
       const status = await getPipelineStatus(deps, ref);
-      c.out.result(status, () => renderStatus(status, deps.registry.get(ref.name)?.definition));
+      c.out.result(status, () => renderStatus(status, definitionOf(deps.registry, ref.name)));
     });
 
   program
@@ -223,15 +252,18 @@ export function registerPipelineCommands(program: Command, ctx: () => CliContext
       const c = ctx();
       const pipelines = (await c.registry()).list().map((p) => ({
         name: p.name,
-        description: p.definition.description ?? '',
-        steps: p.definition.steps.map((s) => s.id),
-        triggers: p.definition.triggers ?? [],
+        kind: p.kind,
+        description: p.description ?? '',
+        steps: p.kind === 'declared' ? p.definition.steps.map((s) => s.id) : [],
+        triggers: p.kind === 'declared' ? (p.definition.triggers ?? []) : [],
+        inputSchema: p.inputJsonSchema(),
       }));
       c.out.result(pipelines, () =>
-        table(
-          ['NAME', 'STEPS', 'DESCRIPTION'],
-          pipelines.map((p) => [p.name, String(p.steps.length), p.description]),
-        ),
+        pipelines.flatMap((p, i) => [
+          ...(i > 0 ? [''] : []),
+          `${p.name}  ${p.kind === 'code' ? 'written as code' : `${p.steps.length} steps`}  ${p.description}`.trimEnd(),
+          `  input: ${schemaLine(p.inputSchema)}`,
+        ]),
       );
     });
 
@@ -241,7 +273,7 @@ export function registerPipelineCommands(program: Command, ctx: () => CliContext
     .argument('<pipeline>', 'registered pipeline name')
     .action(async (name: string) => {
       const c = ctx();
-      const definition = (await c.registry()).require(name).definition;
+      const definition = (await c.registry()).requireDeclared(name).definition;
       const mermaid = pipelineToMermaid(definition);
       c.out.result({ name, mermaid }, () => mermaid);
     });

@@ -26,7 +26,11 @@ export function explainCron(cron: string): ExplainedCron {
   };
 }
 
-const explained = (e: ExplainedCron) => [`  ${e.cron}`, `  ${e.description}`, `  next: ${e.next.join(', ')}`];
+const explained = (e: ExplainedCron) => [
+  `  ${e.cron}`,
+  `  ${e.description}`,
+  `  next: ${e.next.length > 0 ? e.next.join(', ') : 'none while paused (`twinflow schedules resume` restarts it)'}`,
+];
 
 export function registerScheduleCommands(program: Command, ctx: () => CliContext): void {
   const schedules = program.command('schedules').description("manage an agent's Twin cron schedule");
@@ -42,7 +46,9 @@ export function registerScheduleCommands(program: Command, ctx: () => CliContext
         c.out.result({ agent, schedule: null }, () => `agent ${agent} has no schedule`);
         return;
       }
-      const explanation = validateTwinCron(schedule.cron).ok ? explainCron(schedule.cron) : undefined;
+      const valid = validateTwinCron(schedule.cron).ok ? explainCron(schedule.cron) : undefined;
+      // A paused schedule fires at none of the times its cron names until it is resumed.
+      const explanation = valid && schedule.paused ? { ...valid, next: [] } : valid;
       c.out.result({ agent, schedule, explanation }, () => [
         `agent ${agent}: ${schedule.paused ? 'paused' : 'active'}`,
         ...(explanation

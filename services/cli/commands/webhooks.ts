@@ -63,7 +63,7 @@ async function createAndStore(
     await twin.deleteWebhook(agentId, created.webhook_id).catch(() => undefined);
     throw new CliError(
       `could not store the signing secret in ${file} (${(error as Error).message}); the webhook was deleted again on Twin`,
-      EXIT.failed,
+      EXIT.internal,
     );
   }
   const { signing_secret: _secret, ...shown } = created;

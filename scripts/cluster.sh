@@ -111,9 +111,25 @@ copy_schemas() {
 
 state_file() { echo "$cluster_dir/cluster.env"; }
 
+# Below the kernel's ephemeral range (32768+), which outgoing connections use, and below 32768 at all: the
+# server keeps its membership ports in a smallint column (cluster_membership.rpc_port).
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2> /dev/null ||
-    node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+  python3 - << 'PY'
+import random, socket
+for _ in range(200):
+    port = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port in 20000-32000")
+PY
 }
 
 load_state() {

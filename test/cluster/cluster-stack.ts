@@ -5,6 +5,8 @@
 // and a receiver that dies leaves the others to take the deliveries (and their concurrent signals to one
 // tracker are part of the test).
 import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,7 +22,7 @@ import {
 import { createLogger } from '../../services/shared/logger.js';
 import { freePort } from '../../services/shared/temporal-dev-server.js';
 import { WEBHOOK_EVENTS } from '../../services/twin-api/run-status.js';
-import { startEmulator } from '../../services/twin-emulator/server.js';
+import { createEmulatorApp } from '../../services/twin-emulator/server.js';
 import { chaosPipeline } from '../support/chaos-pipelines.js';
 import { readLogs, type LogText } from '../support/chaos-evidence.js';
 import { RECEIVER_MAIN, startService, WORKER_MAIN, type ServiceProcess } from '../support/chaos-processes.js';
@@ -49,6 +51,8 @@ export interface ClusterStack {
   taskQueue: string;
   /** Every signing secret Twin handed out (one per agent and receiver). */
   signingSecrets: string[];
+  /** How the emulator answered the public API (`/v1/…`), by status: the 429s and 500s it injected among them. */
+  apiAnswers: Record<number, number>;
   /** Stops every process, removes the stack's files, returns what each part logged; later calls wait for the first. */
   close(): Promise<LogText[]>;
 }
@@ -65,12 +69,7 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
   const started: ServiceProcess[] = [];
   const emulatorLog = path.join(dir, 'emulator.log');
   const emulatorStream = createWriteStream(emulatorLog);
-  const emulator = await startEmulator({
-    port: 0,
-    profile: 'documented',
-    logger: createLogger('twin-emulator', 'info', emulatorStream),
-  });
-
+  const emulator = await startCountingEmulator(createLogger('twin-emulator', 'info', emulatorStream));
   const stop = async () => {
     for (const service of started) await service.stop();
     await emulator.close();
@@ -94,7 +93,10 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
     let file: SecretsFile = await readSecretsFile(secretsFile);
     for (const url of receiverUrls.slice(1)) {
       for (const agentId of [...twin.secretOfAgent.keys()]) {
-        const hook = await twin.twin.createWebhook(agentId, { url: hookUrl(url), events: [...WEBHOOK_EVENTS] });
+        const hook = await twin.twin.createWebhook(agentId, {
+          url: hookUrl(url),
+          events: [...WEBHOOK_EVENTS],
+        });
         file = withWebhookEntry(file, {
           webhook_id: hook.webhook_id,
           agent_id: agentId,
@@ -173,6 +175,7 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
       receiverUrls,
       taskQueue,
       signingSecrets: file.webhooks.map((w) => w.signing_secret),
+      apiAnswers: emulator.apiAnswers,
       close: () => (closing ??= shutdown()),
     };
   } catch (error) {
@@ -180,6 +183,35 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * The emulator as startEmulator() runs it, on a server of our own that counts every public API answer by status:
+ * the workers are other processes, so their Twin calls cannot be counted on their side.
+ */
+async function startCountingEmulator(logger: ReturnType<typeof createLogger>) {
+  const { app, core } = await createEmulatorApp({ profile: 'documented', logger });
+  const apiAnswers: Record<number, number> = {};
+  const server = createServer(app.callback());
+  server.on('request', (req, res) => {
+    if (!req.url?.startsWith('/v1/')) return;
+    res.once('close', () => (apiAnswers[res.statusCode] = (apiAnswers[res.statusCode] ?? 0) + 1));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiAnswers,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await core.shutdown();
+    },
+  };
 }
 
 /** When each Twin run was in progress, by agent: `[started, finished)` in ms, unfinished runs until `now`. */

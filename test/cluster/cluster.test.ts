@@ -42,6 +42,7 @@ const CLIENT_TIMEOUT_MS = 2_000;
 const RECONCILE_AFTER_SECONDS = 2;
 const FAULT_SEED = 4_242;
 const LOAD_TIMEOUT_MS = 360_000;
+const POSTGRES_DOWN_MS = 3_000;
 
 type FaultName = 'worker' | 'receiver' | 'temporal' | 'postgres';
 /** Each fault strikes once the plan's pipelines have started this many Twin runs (of ~134). */
@@ -67,6 +68,12 @@ let runsSeen = 0;
 let loadSeconds = 0;
 let shardCount = 0;
 let registeredAttributes: string[] = [];
+let workerRestartSeconds: number | undefined;
+/** Lines the server logged at error level or worse (it logs at warn): how hard the faults hit it. */
+let serverErrorLines = 0;
+let apiAnswers: Record<number, number> = {};
+/** Starts whose answer never reached the worker: found again (recovered, by marker, adopted) or AmbiguousStart. */
+let lostStartAnswers = 0;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -105,7 +112,13 @@ async function runTheLoad(): Promise<void> {
     ...chaos,
     // Deliveries stay in flight a little longer, so a killed receiver always has some to miss.
     webhooks: { ...chaos.webhooks, delayMs: [50, 400] },
-    api: { rate429: 0.02, retryAfterMs: 1_000, rate500: 0.02, slowRate: 0.04, slowMs: CLIENT_TIMEOUT_MS + 500 },
+    api: {
+      rate429: 0.02,
+      retryAfterMs: 1_000,
+      rate500: 0.02,
+      slowRate: 0.04,
+      slowMs: CLIENT_TIMEOUT_MS + 500,
+    },
   });
   const [worker] = stack.workers;
   const [receiver] = stack.receivers;
@@ -117,7 +130,10 @@ async function runTheLoad(): Promise<void> {
   await strike('worker', started, async () => {
     await worker.kill9();
     // The other worker carries the load meanwhile; this one bundles its workflows again before it polls.
-    workerBack = worker.restart();
+    const killed = Date.now();
+    workerBack = worker.restart().then(() => {
+      workerRestartSeconds = (Date.now() - killed) / 1000;
+    });
   });
   await strike('receiver', started, async () => {
     await receiver.kill9();
@@ -129,7 +145,10 @@ async function runTheLoad(): Promise<void> {
     await cluster.restartServer();
   });
   await strike('postgres', started, async () => {
-    await cluster.restartPostgres('fast');
+    // A crash (no checkpoint, recovery from the WAL), down long enough for the server's queries to fail.
+    await cluster.stopPostgres('immediate');
+    await sleep(POSTGRES_DOWN_MS);
+    await cluster.startPostgres();
   });
   await workerBack;
   await waitForPipelines(stack.client, plan, LOAD_TIMEOUT_MS);
@@ -171,6 +190,13 @@ async function audit(): Promise<void> {
     namespace: cluster.namespace,
   });
   registeredAttributes = Object.keys(attributes.customAttributes ?? {});
+  const serverLog = await readFile(cluster.serverLog, 'utf8');
+  serverErrorLines = serverLog
+    .split('\n')
+    .filter((line) => /"level":"(error|dpanic|panic|fatal)"/.test(line)).length;
+  apiAnswers = { ...stack.apiAnswers };
+  lostStartAnswers =
+    ends.resolutions.recovered + ends.resolutions.marker + ends.resolutions.adopted + ends.ambiguousSteps;
 }
 
 beforeAll(async () => {
@@ -209,19 +235,38 @@ afterAll(async () => {
       'build / start',
       `${cluster.timings.buildSeconds === undefined ? 'cached' : `${cluster.timings.buildSeconds} s`} / ${cluster.timings.startSeconds} s`,
     ],
-    ['pipelines', `${PIPELINES} (${Object.entries(ends.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')})`],
-    ['scripted / unknown / AmbiguousStart / off script', `${ends.ends.scripted} / ${ends.ends.unknown} / ${ends.ends.ambiguous} / ${ends.offScript.length}`],
-    ['Twin runs (expected + ambiguous candidates) / duplicates', `${ends.runsStarted} (${ends.runsExpected} + ${ends.ambiguousCandidates}) / ${ends.duplicates.length}`],
+    [
+      'pipelines',
+      `${PIPELINES} (${Object.entries(ends.byStatus)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ')})`,
+    ],
+    [
+      'scripted / unknown / AmbiguousStart / off script',
+      `${ends.ends.scripted} / ${ends.ends.unknown} / ${ends.ends.ambiguous} / ${ends.offScript.length}`,
+    ],
+    [
+      'Twin runs (expected + ambiguous candidates) / duplicates',
+      `${ends.runsStarted} (${ends.runsExpected} + ${ends.ambiguousCandidates}) / ${ends.duplicates.length}`,
+    ],
     ['start resolutions', RESOLUTIONS.map((r) => `${r} ${ends.resolutions[r]}`).join(', ')],
     ['max runs in progress per agent (limit)', `${limitPeak} (${AGENT_LIMIT})`],
-    ...(Object.entries(faults) as Array<[FaultName, FaultRecord]>).map(
-      ([name, f]): [string, string] => [
-        `fault: ${name}`,
-        `at ${f.atRuns} runs, t=${f.atSecond.toFixed(1)} s, took ${f.seconds.toFixed(1)} s`,
-      ],
-    ),
-    ['webhook events / attempts / dropped / duplicated', `${deliveries.events} / ${deliveries.attempts} / ${deliveries.dropped} / ${deliveries.duplicated}`],
-    ['attempts unreachable / 503 / gave up', `${deliveries.unreachable} / ${deliveries.unavailable} / ${deliveries.gaveUp}`],
+    ['lost start answers (recovered, marker, adopted or AmbiguousStart)', lostStartAnswers],
+    ['Twin API answers 429 / 500', `${apiAnswers[429] ?? 0} / ${apiAnswers[500] ?? 0}`],
+    ...(Object.entries(faults) as Array<[FaultName, FaultRecord]>).map(([name, f]): [string, string] => [
+      `fault: ${name}`,
+      `at ${f.atRuns} runs, t=${f.atSecond.toFixed(1)} s, took ${f.seconds.toFixed(1)} s`,
+    ]),
+    [
+      'webhook events / attempts / dropped / duplicated',
+      `${deliveries.events} / ${deliveries.attempts} / ${deliveries.dropped} / ${deliveries.duplicated}`,
+    ],
+    [
+      'attempts unreachable / 503 / gave up',
+      `${deliveries.unreachable} / ${deliveries.unavailable} / ${deliveries.gaveUp}`,
+    ],
+    ['killed worker back (bundled and polling) after', `${workerRestartSeconds?.toFixed(1) ?? '?'} s`],
+    ['server log lines at error level', serverErrorLines],
     ['accepted webhooks lost', lost.length],
     ['load wall time', `${loadSeconds.toFixed(1)} s`],
   ];
@@ -241,7 +286,9 @@ describe('the cluster scripts/cluster.sh starts', () => {
   });
 
   it("registers every one of twinflow's search attributes", () => {
-    expect(registeredAttributes.sort()).toEqual(DEV_SERVER_SEARCH_ATTRIBUTES.map((a) => a.split('=')[0]).sort());
+    expect(registeredAttributes.sort()).toEqual(
+      DEV_SERVER_SEARCH_ATTRIBUTES.map((a) => a.split('=')[0]).sort(),
+    );
   });
 
   it('is configured like docker-compose.yml: the same shard count and dynamic config file', async () => {
@@ -257,9 +304,18 @@ describe('the cluster scripts/cluster.sh starts', () => {
 describe('twinflow on the cluster, under chaos and process faults', () => {
   it('had every fault strike mid-load', () => {
     expect(Object.keys(faults).sort()).toEqual(['postgres', 'receiver', 'temporal', 'worker']);
+    // Mid-load: Twin runs of this plan were still to start after each fault.
+    for (const fault of Object.values(faults)) expect(fault.atRuns).toBeLessThan(ends.runsStarted);
     expect(deliveries.dropped).toBeGreaterThan(0);
     expect(deliveries.duplicated).toBeGreaterThan(0);
     expect(deliveries.unreachable).toBeGreaterThan(0);
+    expect(deliveries.unavailable).toBeGreaterThan(0);
+    expect(apiAnswers[429] ?? 0).toBeGreaterThan(0);
+    expect(apiAnswers[500] ?? 0).toBeGreaterThan(0);
+  });
+
+  it('lost the answers of starts Twin performed, and found each run again or stopped', () => {
+    expect(lostStartAnswers).toBeGreaterThan(0);
   });
 
   it("ends every pipeline as its agents' scripts imply, or explicitly unknown, or AmbiguousStart", () => {

@@ -1,12 +1,12 @@
 // The pipeline side of the `twinflow` CLI, run as a real child process: exit codes scripts can rely on, the
 // live view, and a clear message for each way a request can be wrong.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineRunStatus, PipelineRunSummary } from '../../services/control/pipelines.js';
 import { freePort } from '../../services/shared/temporal-dev-server.js';
 import { eventually } from '../support/twinflow-stack.js';
-import { digestAgents, startCliWorld, type CliWorld } from './cli-fixture.js';
+import { digestAgents, runCli, startCliWorld, type CliWorld } from './cli-fixture.js';
 
 const INPUT = JSON.stringify({ repo: 'acme/shop' });
 
@@ -34,8 +34,11 @@ describe('twinflow pipeline commands', () => {
     expect(result.stderr).toContain('started pipeline/nightly-digest/cli-success');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/pipeline\/nightly-digest\/cli-success\s+succeeded/);
+    // The final table: step, state, outcome, agent, Twin run ID, attempt.
     for (const step of ['collect', 'write', 'publish'])
-      expect(result.stdout).toMatch(new RegExp(`${step}\\s+succeeded\\s+\\S+\\s+run_`));
+      expect(result.stdout).toMatch(
+        new RegExp(`^\\s+${step}\\s+succeeded\\s+success\\s+\\S+\\s+\\S+\\s+1\\s`, 'm'),
+      );
   });
 
   it('run --wait exits non-zero with the failed step when the pipeline fails', async () => {
@@ -277,6 +280,99 @@ describe('twinflow pipeline commands', () => {
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain(`cannot reach Temporal at 127.0.0.1:${closed} (TEMPORAL_ADDRESS)`);
     expect(result.stderr).toContain('npm start');
+  });
+
+  it('without TEMPORAL_ADDRESS, talks to the Temporal the local stack recorded', async () => {
+    const dataDir = path.join(world.dir, 'stack-data');
+    await mkdir(dataDir, { recursive: true });
+    const recorded = {
+      temporalAddress: world.stack.config.TEMPORAL_ADDRESS,
+      webUiUrl: 'http://127.0.0.1:8233',
+      receiverUrl: 'http://127.0.0.1:8787',
+    };
+    await writeFile(path.join(dataDir, 'dev-stack.json'), JSON.stringify(recorded));
+    const { TEMPORAL_ADDRESS: _unset, ...env } = world.env;
+
+    const result = await runCli(
+      ['status', 'nightly-digest/cli-success'],
+      { ...env, TWINFLOW_DATA_DIR: dataDir },
+      world.dir,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/pipeline\/nightly-digest\/cli-success\s+succeeded/);
+  });
+
+  it('run --wait outside a terminal prints how to approve a step that waits', async () => {
+    const worker = await world.stack.newAgent([{ durationMs: 100, result: 'completed', outcome: 'success' }]);
+    const input = JSON.stringify({
+      instructions: 'Be brief.',
+      previousInstructions: 'Be thorough.',
+      agents: { worker },
+    });
+    const waiting = world.twinflow([
+      'run',
+      'schedule-rollout',
+      '--input',
+      input,
+      '--id',
+      'cli-hint',
+      '--wait',
+    ]);
+    await eventually(
+      'the approval step to wait',
+      async () => {
+        const { value } = await world.twinflowJson<PipelineRunStatus>([
+          'status',
+          'schedule-rollout/cli-hint',
+        ]);
+        return value.state?.status === 'waiting_approval' ? true : undefined;
+      },
+      30_000,
+    );
+    // One poll of the live view after the step started waiting, then let the run go on.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await world.twinflow(['approve', 'schedule-rollout/cli-hint', 'approve']);
+
+    const result = await waiting;
+
+    expect(result.code, result.stderr).toBe(0);
+    const [before] = result.stdout.split('succeeded  ');
+    expect(before).toMatch(
+      /approve waiting_approval.*\n.*waiting for approval: twinflow approve pipeline\/schedule-rollout\/cli-hint approve/,
+    );
+  });
+
+  it("run --wait shows a step held back by its agent's concurrency limit as queued", async () => {
+    const busy = await world.stack.newAgent([{ durationMs: 2_000, result: 'completed', outcome: 'success' }]);
+    const env = {
+      TWINFLOW_AGENT_LINTER: busy,
+      TWINFLOW_AGENT_TESTER: busy,
+      TWINFLOW_AGENT_FIXER: busy,
+      TWINFLOW_AGENT_REPORTER: busy,
+    };
+
+    const result = await world.twinflow(
+      ['run', 'check-and-fix', '--input', INPUT, '--id', 'cli-queued', '--wait'],
+      env,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/ (lint|test) queued \(agent busy\)/);
+  });
+
+  it('status shows why a run was cancelled', async () => {
+    const result = await world.twinflow(['status', 'pipeline/nightly-digest/cli-cancel']);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('cancelled: changed my mind');
+  });
+
+  it('pipelines shows the input each pipeline takes', async () => {
+    const result = await world.twinflow(['pipelines'], happy);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('input: { repo: string, channel?: string = "#engineering" }');
   });
 
   it('errors are JSON too with --json', async () => {

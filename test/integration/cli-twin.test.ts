@@ -18,7 +18,8 @@ describe('twinflow webhooks and schedules', () => {
 
   beforeAll(async () => {
     world = await startCliWorld();
-    agent = await world.stack.newAgent([{ durationMs: 100 }]);
+    // No stack webhook: these tests count the webhooks the CLI itself creates.
+    agent = await world.stack.newAgent([{ durationMs: 100 }], { webhook: false });
   });
 
   afterAll(async () => {
@@ -103,7 +104,7 @@ describe('twinflow webhooks and schedules', () => {
   });
 
   it('webhooks list shows each webhook and whether its secret is stored', async () => {
-    const other = await world.stack.newAgent([{ durationMs: 100 }]);
+    const other = await world.stack.newAgent([{ durationMs: 100 }], { webhook: false });
     const foreign = await world.stack.twin.createWebhook(other, {
       url: 'https://elsewhere.example.com/h',
       events: ['run.completed'],
@@ -122,7 +123,7 @@ describe('twinflow webhooks and schedules', () => {
   });
 
   it('webhooks rotate adds a new webhook and keeps both secrets until the old one is deleted', async () => {
-    const rotating = await world.stack.newAgent([{ durationMs: 100 }]);
+    const rotating = await world.stack.newAgent([{ durationMs: 100 }], { webhook: false });
     const first = (
       await world.twinflowJson<Registered>([
         'webhooks',
@@ -194,6 +195,19 @@ describe('twinflow webhooks and schedules', () => {
     expect((await world.stack.twin.getSchedule(agent)).schedule?.paused).toBe(false);
     expect((await world.twinflow(['schedules', 'delete', agent])).code).toBe(0);
     expect((await world.stack.twin.getSchedule(agent)).schedule).toBeNull();
+  });
+
+  it('schedules get of a paused schedule shows no upcoming fire times', async () => {
+    await world.twinflow(['schedules', 'set', agent, '0 0 9 * * MON-FRI *']);
+    await world.twinflow(['schedules', 'pause', agent]);
+
+    const result = await world.twinflow(['schedules', 'get', agent]);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`agent ${agent}: paused`);
+    expect(result.stdout).toContain('next: none while paused');
+    expect(result.stdout).not.toMatch(/next: \d{4}-/);
+    await world.twinflow(['schedules', 'delete', agent]);
   });
 
   it("Twin's 401 exits 4 and points at TWIN_API_KEY", async () => {

@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createControlRouter } from '../../services/control/router.js';
+import { codeFirstExample } from '../../services/pipelines/registered.js';
+import { createPipelineRegistry } from '../../services/pipelines/registry.js';
 import { createReceiverApp } from '../../services/receiver/app.js';
 import { createTemporalHandoff } from '../../services/receiver/handoff.js';
 import { SigningSecrets } from '../../services/receiver/secrets.js';
@@ -230,6 +232,23 @@ describe('starting and steering a pipeline', () => {
     await expect(handle.result()).rejects.toThrow();
   });
 
+  it('answers 409, never 404, to pause, resume, cancel and approve of a run that has ended', async () => {
+    const { handle } = await startDemo('http-ended');
+    await eventually('the gate to wait', async () =>
+      (await handle.query(pipelineStateQuery)).status === 'waiting_approval' ? true : undefined,
+    );
+    await post('/api/pipelines/api-demo/runs/http-ended/steps/gate/approve', {});
+    await handle.result();
+
+    for (const path of ['pause', 'resume', 'cancel', 'steps/gate/approve']) {
+      const answer = await post(`/api/pipelines/api-demo/runs/http-ended/${path}`, {});
+      expectProblem(answer, 409);
+      expect(answer.json().detail).toBe(
+        'pipeline run pipeline/api-demo/http-ended has already ended (succeeded)',
+      );
+    }
+  });
+
   it('lists runs of a pipeline by status', async () => {
     await startDemo('http-list');
     const answer = await eventually('the run to be listed', async () => {
@@ -334,6 +353,48 @@ describe('client errors', () => {
         expect(answer.status).toBeLessThan(500);
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('a pipeline written as code', () => {
+  let codeApi: Listening;
+  beforeAll(async () => {
+    const registry = createPipelineRegistry([demo, codeFirstExample({})]);
+    codeApi = await serve({ ...world.control, registry });
+  });
+  afterAll(() => codeApi?.close());
+
+  it('is listed, started, shown and cancelled by name; pause is refused with 400', async () => {
+    const base = codeApi.url;
+    const listed = await call('/api/pipelines', { base });
+    expect(listed.json().pipelines).toContainEqual(
+      expect.objectContaining({
+        name: 'check-then-fix-code',
+        kind: 'code',
+        workflowType: 'checkThenFixWorkflow',
+      }),
+    );
+    const checker = await world.stack.newAgent([{ durationMs: 60_000, result: 'completed' }]);
+    const input = { repo: 'acme/shop', agents: { checker, fixer: checker } };
+
+    const started = await post(
+      '/api/pipelines/check-then-fix-code/runs',
+      { input, idempotencyKey: 'cf-http' },
+      { base },
+    );
+
+    expect(started.status).toBe(201);
+    const status = await call('/api/pipelines/check-then-fix-code/runs/cf-http', { base });
+    expect(status.status).toBe(200);
+    expect(status.json()).toMatchObject({ kind: 'code', execution: 'RUNNING' });
+    const pause = await post('/api/pipelines/check-then-fix-code/runs/cf-http/pause', {}, { base });
+    expectProblem(pause, 400);
+    expect(pause.json().detail).toContain(
+      'is written as code (workflow checkThenFixWorkflow) and cannot be paused',
+    );
+    expect((await post('/api/pipelines/check-then-fix-code/runs/cf-http/cancel', {}, { base })).status).toBe(
+      202,
     );
   });
 });

@@ -54,7 +54,11 @@ describe('startPipeline', () => {
     const first = await startPipeline(world.control, request);
     const second = await startPipeline(world.control, request);
     await world.stack.client.workflow.getHandle(first.workflowId).result();
-    expect(second).toEqual({ ...first, started: false });
+    expect(second).toEqual({
+      ...first,
+      started: false,
+      existing: expect.objectContaining({ execution: expect.any(String) }),
+    });
     expect(await world.stack.runsOf(agent)).toHaveLength(1);
   });
 

@@ -108,7 +108,7 @@ afterAll(async () => {
       ['runs ended whose end was queued and lost with the process', endLost.length],
       ['… settled by a webhook / by polling', `${how(endLost, 'webhook')} / ${how(endLost, 'poll')}`],
       ['runs never settled (orphaned)', how([...inFlight, ...endLost], 'none')],
-      ['Twin runs started / duplicates', `${ends.runsStarted} / ${ends.duplicates.length}`],
+      ['Twin runs started / duplicates', `${ends.runsStarted} / ${ends.duplicateRuns}`],
     ],
   });
 });

@@ -38,8 +38,8 @@ const CLIENT_TIMEOUT_MS = 2_000;
 /** Run starts answered after the client timeout, and starts whose connection is reset after Twin acted. */
 const SLOW_START_RATE = 0.05;
 const RESET_START_RATE = 0.05;
-/** What the worker logs when a start got no usable answer (activities/start-run.ts, StartAnswerLost). */
-const LOST_START_LOG = /got no usable answer/g;
+/** The worker's log line of a start attempt that got no usable answer (activities/start-run.ts, StartAnswerLost). */
+const LOST_START_LOG = /^.*"StartAnswerLost".*$/gm;
 
 type PhaseName = 'worker' | 'receiver' | 'temporal';
 
@@ -256,7 +256,7 @@ describe('after all three faults', () => {
           .join(
             ', ',
           )}); ends scripted ${ends.ends.scripted} / unknown ${ends.ends.unknown} / AmbiguousStart ${ends.ends.ambiguous}, ` +
-          `${ends.offScript.length} off script, ${ends.silentWrong.length} silent wrong; ${ends.runsStarted} runs, ${ends.duplicates.length} duplicate, ${ends.strayRuns.length} stray; ` +
+          `${ends.offScript.length} off script, ${ends.silentWrong.length} silent wrong; ${ends.runsStarted} runs, ${ends.duplicateRuns} duplicate, ${ends.strayRuns.length} stray; ` +
           `resolutions ${ends.resolutions.answered} answered / ${ends.resolutions.recovered} recovered / ${ends.resolutions.marker} marker / ${ends.resolutions.adopted} adopted; ${result.seconds.toFixed(1)} s`,
       ]);
     }

@@ -56,6 +56,8 @@ export interface EndAudit {
   runsExpected: number;
   /** Second runs of one step attempt: a marker on two runs, or a run no attempt recorded. Must stay empty. */
   duplicates: string[];
+  /** Runs beyond one per step attempt (each duplicate run once, however many findings name it). */
+  duplicateRuns: number;
   /** Runs whose message names no pipeline step: nobody asked for them. */
   strayRuns: string[];
   /** Steps whose Twin run count differs from the attempts their end implies. */
@@ -281,6 +283,7 @@ export async function auditEnds(input: EndAuditInput): Promise<EndAudit> {
     runsStarted: 0,
     runsExpected: 0,
     duplicates: [],
+    duplicateRuns: 0,
     strayRuns: evidence.strayRuns,
     runMismatches: [],
   };
@@ -314,8 +317,19 @@ export async function auditEnds(input: EndAuditInput): Promise<EndAudit> {
       if (isAmbiguousStart(step)) audit.ambiguousSteps++;
     }
   });
-  for (const [marker, count] of evidence.markerCount) {
-    if (count > 1) audit.duplicates.push(`marker ${marker} is on ${count} runs`);
+  const planned = new Set(plan.map((p) => p.workflowId));
+  for (const [key, runs] of evidence.runsOf) {
+    if (!planned.has(key.split('#')[0] as string)) continue;
+    const markers = new Map<string, number>();
+    for (const run of runs) {
+      const marker = attributionOf(run)?.marker ?? run.run_id;
+      markers.set(marker, (markers.get(marker) ?? 0) + 1);
+    }
+    for (const [marker, count] of markers) {
+      if (count < 2) continue;
+      audit.duplicates.push(`${key}: marker ${marker} is on ${count} runs`);
+      audit.duplicateRuns += count - 1;
+    }
   }
   return audit;
 }
@@ -408,6 +422,8 @@ function checkRuns(
       audit.ambiguousCandidates++;
       continue;
     }
+    const marker = attributionOf(run)?.marker;
+    if (twinRuns.filter((r) => attributionOf(r)?.marker === marker).length < 2) audit.duplicateRuns++;
     audit.duplicates.push(
       `${where}: Twin run ${run.run_id} (${run.status}, started ${run.started_at}, marker ${attributionOf(run)?.marker ?? 'none'}) was recorded by no attempt; recorded ${[...recorded].join(' ') || 'none'}; ${step?.error ?? ''}`,
     );
@@ -446,7 +462,7 @@ export function endRows(audit: EndAudit, started: number): Array<[string, string
       'Twin runs started (implied by the ends + left by AmbiguousStart)',
       `${audit.runsStarted} (${audit.runsExpected} + ${audit.ambiguousCandidates})`,
     ],
-    ['duplicate runs for one step attempt', audit.duplicates.length],
+    ['duplicate runs for one step attempt', audit.duplicateRuns],
     ['stray runs', audit.strayRuns.length],
     [
       'start resolutions: answered / recovered / marker / adopted',
@@ -483,6 +499,7 @@ export function mergeAudits(audits: readonly EndAudit[]): EndAudit {
     runsStarted: sum((a) => a.runsStarted),
     runsExpected: sum((a) => a.runsExpected),
     duplicates: join((a) => a.duplicates),
+    duplicateRuns: sum((a) => a.duplicateRuns),
     strayRuns: [...new Set(join((a) => a.strayRuns))],
     runMismatches: join((a) => a.runMismatches),
   };

@@ -37,12 +37,17 @@ export interface TemporalCluster {
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
   /** pg_ctl stop (mode fast unless told) and start of the same data directory; seconds it took. */
-  restartPostgres(mode?: 'smart' | 'fast' | 'immediate'): Promise<number>;
+  restartPostgres(mode?: PostgresStopMode): Promise<number>;
+  stopPostgres(mode?: PostgresStopMode): Promise<void>;
+  startPostgres(): Promise<void>;
   /** `cluster.sh status`: what runs where. */
   status(): Promise<string>;
   /** Stops the server and PostgreSQL and removes the directory; later calls wait for the first. */
   close(): Promise<void>;
 }
+
+/** pg_ctl's stop modes: `immediate` is a crash (recovery from the WAL at the next start). */
+export type PostgresStopMode = 'smart' | 'fast' | 'immediate';
 
 export class ClusterError extends Error {
   override name = 'ClusterError';
@@ -82,7 +87,9 @@ function runScript(
         resolve({ stdout, stderr, seconds });
         return;
       }
-      const why = signal ? `was killed (${signal}) after ${Math.round(seconds)} s` : `exited with code ${code}`;
+      const why = signal
+        ? `was killed (${signal}) after ${Math.round(seconds)} s`
+        : `exited with code ${code}`;
       const tail = `${stderr}\n${stdout}`.trim().split('\n').slice(-40).join('\n');
       reject(new ClusterError(`scripts/cluster.sh ${args.join(' ')} ${why}:\n${tail}`));
     });
@@ -168,6 +175,12 @@ export async function startTemporalCluster(options: ClusterOptions = {}): Promis
     },
     async restartPostgres(mode = 'fast') {
       return (await runScript(['pg-restart'], { ...env, CLUSTER_PG_STOP_MODE: mode })).seconds;
+    },
+    async stopPostgres(mode = 'fast') {
+      await runScript(['pg-stop'], { ...env, CLUSTER_PG_STOP_MODE: mode });
+    },
+    async startPostgres() {
+      await runScript(['pg-start'], env);
     },
     async status() {
       return (await runScript(['status'], env)).stdout;

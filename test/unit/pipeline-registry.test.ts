@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { examplePipelines } from '../../examples/index.js';
+import { loadRegisteredPipelines } from '../../services/pipelines/registered.js';
 import {
+  CodePipelineError,
   createPipelineRegistry,
   InvalidPipelineInputError,
   UnknownPipelineError,
@@ -105,5 +107,45 @@ describe('triggers in the registry', () => {
     expect(registry.triggeredBy({ agentId: 'agent_other', status: 'completed', outcome: 'success' })).toEqual(
       [],
     );
+  });
+});
+
+describe('pipelines written as code', () => {
+  it('are registered next to the declared ones, by workflow type', () => {
+    const registry = loadRegisteredPipelines({});
+    expect(registry.require('check-then-fix-code')).toMatchObject({
+      kind: 'code',
+      workflowType: 'checkThenFixWorkflow',
+    });
+    expect(registry.list().map((p) => p.kind)).toEqual(['declared', 'declared', 'declared', 'code']);
+  });
+
+  it('have no declared steps to draw', () => {
+    expect(() => loadRegisteredPipelines({}).requireDeclared('check-then-fix-code')).toThrow(
+      CodePipelineError,
+    );
+  });
+
+  it('check their input, taking agents from TWINFLOW_AGENT_<ROLE> when set', () => {
+    const bare = loadRegisteredPipelines({}).require('check-then-fix-code');
+    expect(() => bare.parseInput({ repo: 'acme/shop' })).toThrow(/agents: /);
+    const env = { TWINFLOW_AGENT_CHECKER: 'agent_c', TWINFLOW_AGENT_FIXER: 'agent_f' };
+    expect(loadRegisteredPipelines(env).require('check-then-fix-code').parseInput({ repo: 'r' })).toEqual({
+      repo: 'r',
+      agents: { checker: 'agent_c', fixer: 'agent_f' },
+    });
+  });
+
+  it('refuse a name that cannot be part of a workflow ID', () => {
+    expect(() => createPipelineRegistry([{ name: 'Bad Name', workflowType: 'w' }])).toThrow(
+      PipelineDefinitionError,
+    );
+  });
+});
+
+describe('input schemas', () => {
+  it('are JSON Schema on the input side: fields with defaults are optional', () => {
+    const digest = createPipelineRegistry(examplePipelines({})).require('nightly-digest');
+    expect(digest.inputJsonSchema()).toMatchObject({ type: 'object', required: ['repo', 'agents'] });
   });
 });

@@ -54,7 +54,11 @@ export function stepRows(
   definition: PipelineDefinition | undefined,
   now = Date.now(),
 ): StepRow[] {
-  return (status.state?.steps ?? []).map((step) => ({
+  return (status.state?.steps ?? []).map((step) => stepRow(step, definition, now));
+}
+
+function stepRow(step: StepState, definition: PipelineDefinition | undefined, now = Date.now()): StepRow {
+  return {
     step: step.id,
     state: stepStateLabel(step),
     outcome: step.outcome ?? '',
@@ -62,7 +66,7 @@ export function stepRows(
     runId: step.runId ?? '',
     attempt: step.attempts > 0 ? String(step.attempts) : '',
     elapsed: elapsed(step, now),
-  }));
+  };
 }
 
 /** The pipeline's own status when the worker told us, else its search attribute, else Temporal's. */
@@ -131,6 +135,72 @@ function stepNotes(step: StepState): string[] {
   return notes;
 }
 
+/** A status word per step as last printed, and how many of its run IDs have been printed. */
+interface Printed {
+  state: string;
+  runs: number;
+}
+
+/**
+ * The line-mode stream: each call turns a new status snapshot into the lines that describe what changed, in causal
+ * order. Snapshots are polled and can skip states, so run starts are printed from the step's cumulative run IDs
+ * (every attempt appears, even one that started and ended between two polls), and a pipeline's end comes after
+ * the steps' last lines.
+ */
+export function createLineStream(definition: PipelineDefinition | undefined) {
+  const printed = new Map<string, Printed>();
+  let lastOverall = '';
+  return {
+    next(status: PipelineRunStatus): string[] {
+      const overall = `${overallStatus(status)}${status.state?.paused ? ' (paused)' : ''}`;
+      const pipelineLine = overall === lastOverall ? [] : [`${status.workflowId} ${overall}`];
+      lastOverall = overall;
+      const stepLines = (status.state?.steps ?? []).flatMap((step) =>
+        stepChanges(status, definition, step, printed),
+      );
+      // The pipeline's own end is the consequence of its steps' ends: it is printed after them.
+      const ended = status.closeTime !== undefined || isFinal(overall);
+      return ended ? [...stepLines, ...pipelineLine] : [...pipelineLine, ...stepLines];
+    },
+  };
+}
+
+function isFinal(overall: string): boolean {
+  return ['succeeded', 'failed', 'cancelled', 'completed', 'terminated', 'timed_out'].includes(overall);
+}
+
+function stepChanges(
+  status: PipelineRunStatus,
+  definition: PipelineDefinition | undefined,
+  step: StepState,
+  printed: Map<string, Printed>,
+): string[] {
+  const before = printed.get(step.id) ?? { state: '', runs: 0 };
+  const [row] = stepRows(
+    { ...status, state: status.state && { ...status.state, steps: [step] } },
+    definition,
+  );
+  if (!row) return [];
+  const lines: string[] = [];
+  const settled = ['succeeded', 'failed', 'skipped', 'cancelled'].includes(step.status);
+  if (row.state !== before.state && !settled) lines.push(stepLine(row, []));
+  step.runIds.slice(before.runs).forEach((runId, i) => {
+    lines.push(`  ${step.id} attempt ${before.runs + i + 1} started run=${runId}`);
+  });
+  if (row.state !== before.state && settled)
+    lines.push(stepLine(row, [row.outcome && `outcome=${row.outcome}`]));
+  // Nobody watching a CI log sees a table: the command to unblock the run has to be in the log itself.
+  if (row.state !== before.state && step.status === 'waiting_approval')
+    lines.push(`    ${approveHint(status, step)}`);
+  printed.set(step.id, { state: row.state, runs: step.runIds.length });
+  return lines;
+}
+
+function stepLine(row: StepRow, extra: Array<string | false>): string {
+  const facts = [...extra, row.agent && `agent=${row.agent}`, row.runId && `run=${row.runId}`];
+  return `  ${row.step} ${row.state} ${facts.filter(Boolean).join(' ')}`.trimEnd();
+}
+
 export interface LiveView {
   update(status: PipelineRunStatus): void;
   /** Leaves the last drawing on screen. */
@@ -161,29 +231,9 @@ function ttyView(
 }
 
 function plainView(stream: Writable, definition: PipelineDefinition | undefined): LiveView {
-  const seen = new Map<string, string>();
-  let lastOverall = '';
   const print = (line: string) => stream.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
-  const update = (status: PipelineRunStatus) => {
-    const overall = `${overallStatus(status)}${status.state?.paused ? ' (paused)' : ''}`;
-    if (overall !== lastOverall) print(`${status.workflowId} ${overall}`);
-    lastOverall = overall;
-    for (const row of stepRows(status, definition)) {
-      const key = `${row.state}|${row.runId}|${row.attempt}`;
-      if (seen.get(row.step) === key) continue;
-      seen.set(row.step, key);
-      const facts = [
-        row.outcome && `outcome=${row.outcome}`,
-        row.agent && `agent=${row.agent}`,
-        row.runId && `run=${row.runId}`,
-        row.attempt && `attempt=${row.attempt}`,
-      ];
-      print(`  ${row.step} ${row.state} ${facts.filter(Boolean).join(' ')}`.trimEnd());
-      // Nobody watching a CI log sees a table: the command to unblock the run has to be in the log itself.
-      const waiting = status.state?.steps.find((s) => s.id === row.step && s.status === 'waiting_approval');
-      if (waiting) print(`    ${approveHint(status, waiting)}`);
-    }
-  };
+  const lines = createLineStream(definition);
+  const update = (status: PipelineRunStatus) => lines.next(status).forEach(print);
   return {
     update,
     finish(status) {

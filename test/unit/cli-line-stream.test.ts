@@ -19,7 +19,7 @@ function snapshot(status: PipelineState['status'], steps: StepState[], closed = 
     execution: closed ? 'COMPLETED' : 'RUNNING',
     startTime: '2026-12-03T10:00:00Z',
     ...(closed && { closeTime: '2026-12-03T10:01:00Z' }),
-    kind: 'definition',
+    kind: 'declared',
     runIds: [],
     state: {
       name: 'demo',
@@ -31,7 +31,7 @@ function snapshot(status: PipelineState['status'], steps: StepState[], closed = 
       agentIds: [],
       continuedAsNew: 0,
     },
-  } as PipelineRunStatus;
+  };
 }
 
 describe('the line stream', () => {

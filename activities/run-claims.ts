@@ -30,14 +30,16 @@ const RUN_PAGE_SIZE = 100;
  */
 export type Claim = { tokens: string[] } | 'unreadable';
 
-export async function listRunsSince(twin: TwinClient, agentId: string, since: string): Promise<Run[]> {
+export async function listRunsSince(
+  twin: TwinClient,
+  agentId: string,
+  since: string,
+  signal?: AbortSignal,
+): Promise<Run[]> {
   return callTwin(async () => {
     const runs: Run[] = [];
-    for await (const run of listAllRuns(twin, agentId, {
-      filter_started_after: since,
-      page_size: RUN_PAGE_SIZE,
-    }))
-      runs.push(run);
+    const filters = { filter_started_after: since, page_size: RUN_PAGE_SIZE };
+    for await (const run of listAllRuns(twin, agentId, filters, { signal })) runs.push(run);
     return runs;
   });
 }

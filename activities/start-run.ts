@@ -41,8 +41,17 @@ export interface AmbiguousStartDetails {
   why: string;
 }
 
-/** Twin's and our clocks may disagree: runs are looked for from this much before our first post. */
-const CLOCK_SKEW_MARGIN_MS = 2 * 60_000;
+/**
+ * Twin's and our clocks may disagree (assumption A2): runs are looked for from this much before our first post.
+ * Kept small on purpose: a run that started well before we posted is someone else's, and a wide window only
+ * offers runs to adopt by mistake.
+ */
+const CLOCK_SKEW_MARGIN_MS = 10_000;
+/**
+ * No post starts later than this before the attempt's own start-to-close deadline. An attempt past its deadline
+ * has been replaced by the next one, which must be able to see every run this one could have created.
+ */
+const POST_DEADLINE_MARGIN_MS = 15_000;
 /**
  * How long after the last post a run Twin created must be listed (our assumption A3 in docs/twin-contract.md):
  * only then does an empty list prove that nothing was created.
@@ -85,7 +94,10 @@ export async function startRunOnce(deps: StartDeps, request: StartRequest): Prom
   if (prior?.phase === 'created') return { run: prior.run, resolution: 'recovered' };
   if (info.attempt > 1 && prior?.phase !== 'rejected') {
     const since = prior?.firstPostAt ?? info.scheduledTimestampMs;
-    const found = await resolveLostStart(deps, request, since, prior?.lastPostAt ?? since);
+    // An earlier attempt may have posted up to its deadline, which lies before this attempt was scheduled, and
+    // its last heartbeat may never have reached Temporal: the settle window counts from this attempt's start.
+    const settleFrom = Math.max(prior?.lastPostAt ?? 0, info.currentAttemptScheduledTimestampMs);
+    const found = await resolveLostStart(deps, request, since, settleFrom);
     if (found) {
       record({
         phase: 'created',
@@ -100,15 +112,17 @@ export async function startRunOnce(deps: StartDeps, request: StartRequest): Prom
 }
 
 async function post(deps: StartDeps, request: StartRequest, firstPostAt: number | undefined): Promise<Run> {
+  ensureTimeLeft(request, 'post a run');
   const lastPostAt = Date.now();
   const progress = { firstPostAt: firstPostAt ?? lastPostAt, lastPostAt };
   record({ phase: 'posting', ...progress });
   try {
-    const { run } = await deps.twin.startRun(request.agentId, {
+    const body = {
       run_mode: request.runMode ?? 'run',
       user_message: withRunMarker(request.userMessage, request.marker),
       skip_deploy_check: request.skipDeployCheck,
-    });
+    } as const;
+    const { run } = await deps.twin.startRun(request.agentId, body, { signal: cancellation() });
     record({ phase: 'created', ...progress, run });
     return run;
   } catch (error) {
@@ -132,30 +146,61 @@ async function resolveLostStart(
   deps: StartDeps,
   request: StartRequest,
   firstPostAt: number,
-  lastPostAt: number,
+  settleFrom: number,
 ): Promise<ResolvedStart | undefined> {
+  // A run is adopted only when two looks RELIST_INTERVAL_MS apart agree: a query shows a tracker's state as of
+  // its last workflow task, so a subscription still queued there can make a claimed run look unclaimed once.
+  let adoptable: string | undefined;
   for (;;) {
-    const settleLeft = lastPostAt + START_SETTLE_MS - Date.now();
-    const found = await resolveFromList(deps, request, firstPostAt, settleLeft <= 0);
-    if (found !== 'wait') return found;
-    if (settleLeft <= 0) {
+    const settleLeft = settleFrom + START_SETTLE_MS - Date.now();
+    const look = await lookAtRuns(deps, request, firstPostAt, settleLeft <= 0);
+    if (look !== 'wait' && look.resolution !== 'adopted') return look;
+    if (look !== 'wait' && look.run.run_id === adoptable) {
+      log.warn('adopting the one unclaimed run after a lost start answer', {
+        agentId: request.agentId,
+        runId: look.run.run_id,
+      });
+      return look;
+    }
+    adoptable = look === 'wait' ? undefined : look.run.run_id;
+    if (look === 'wait' && settleLeft <= 0) {
       log.info('no run of a lost start is listed after the settle window; starting one', {
         agentId: request.agentId,
         stepKey: request.stepKey,
       });
       return undefined;
     }
+    ensureTimeLeft(request, 'look for the run again');
     Context.current().heartbeat(Context.current().info.heartbeatDetails);
-    await sleep(Math.min(settleLeft, RELIST_INTERVAL_MS));
+    await sleep(RELIST_INTERVAL_MS);
   }
+}
+
+/**
+ * Throws a retryable failure, posting nothing, when this attempt is too close to its deadline: the next attempt
+ * takes over with the same heartbeat details, so nothing is lost but the time.
+ */
+function ensureTimeLeft(request: StartRequest, what: string): void {
+  const { info } = Context.current();
+  const deadline = info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs;
+  if (deadline - Date.now() >= POST_DEADLINE_MARGIN_MS) return;
+  throw ApplicationFailure.create({
+    type: START_ANSWER_LOST,
+    message: `not enough time left in this attempt to ${what} for agent ${request.agentId}; the next attempt goes on`,
+  });
+}
+
+/** Aborts a Twin call when Temporal cancels or times out this attempt, so a replaced attempt stops posting. */
+function cancellation(): AbortSignal {
+  return Context.current().cancellationSignal;
 }
 
 /**
  * One look at Twin's run list and at what twinflow knows. `wait` means: look again, the picture may still change
  * (nothing is listed yet, or another step's start is still unaccounted for); `final` turns a remaining doubt into
- * AmbiguousStart.
+ * AmbiguousStart. An `adopted` answer is a candidate that the caller confirms with a second look.
  */
-async function resolveFromList(
+async function lookAtRuns(
   deps: StartDeps,
   request: StartRequest,
   firstPostAt: number,
@@ -171,6 +216,7 @@ async function resolveFromList(
     deps.twin,
     request.agentId,
     new Date(earliest - CLOCK_SKEW_MARGIN_MS).toISOString(),
+    cancellation(),
   );
   const inWindow = runs.filter(inOurWindow);
   // Where Twin echoes the message on run objects the marker is proof, in both directions.
@@ -194,13 +240,7 @@ async function resolveFromList(
   }
   const starting = others.filter((permit) => !claimedTokens.has(permit.token)).length;
   const [only] = unclaimed;
-  if (only && unclaimed.length === 1 && starting === 0) {
-    log.warn('adopting the one unclaimed run after a lost start answer', {
-      agentId: request.agentId,
-      runId: only.run_id,
-    });
-    return { run: only, resolution: 'adopted' };
-  }
+  if (only && unclaimed.length === 1 && starting === 0) return { run: only, resolution: 'adopted' };
   if (unclaimed.length === 0 || !final) return 'wait';
   throw ambiguousStart(request, unclaimed, ours, starting);
 }

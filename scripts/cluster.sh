@@ -74,12 +74,20 @@ cmd_build() {
   fi
   command -v go > /dev/null || die "go is not installed: the Temporal server is built from its Go module (Go >= 1.25)"
   mkdir -p "$bin_dir"
+  # One build at a time (two test runs, or a test and a developer); the second finds the binaries built.
+  exec 9> "$root/.tools/build.lock"
+  if command -v flock > /dev/null; then flock 9; fi
+  if built; then
+    log "build: built meanwhile by another process"
+    return 0
+  fi
   local out="$root/.tools/build" started=$SECONDS
   rm -rf "$out"
   mkdir -p "$out"
   log "build: go install go.temporal.io/server/cmd/server@$version and cmd/tools/sql (a few minutes cold)"
   # Later patch releases need a newer Go than the image's: GOTOOLCHAIN=local fails at once instead of downloading.
-  if ! GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$out" go install \
+  # nice: on a shared CI machine the compiler yields to the test processes running beside it.
+  if ! GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$out" nice -n 10 go install \
     "go.temporal.io/server/cmd/server@$version" "go.temporal.io/server/cmd/tools/sql@$version" > "$out/build.log" 2>&1; then
     tail -n 30 "$out/build.log" >&2
     die "build of go.temporal.io/server@$version failed (full log: $out/build.log)"
@@ -214,6 +222,8 @@ pg_init() {
     chown "$(pg_user)" "$data" "$cluster_dir/pg-socket" "$cluster_dir/pg-password"
   fi
   chmod 700 "$data"
+  as_pg test -w "$data" ||
+    die "PostgreSQL's user $(pg_user) cannot reach $data (a parent directory is closed to it): set CLUSTER_DIR, e.g. to a directory under /tmp"
   as_pg "$bin/initdb" -D "$data" -U "$db_user" --pwfile="$cluster_dir/pg-password" \
     --auth-local=scram-sha-256 --auth-host=scram-sha-256 --encoding=UTF8 --locale=C > "$cluster_dir/initdb.log" 2>&1 ||
     { cat "$cluster_dir/initdb.log" >&2; die "initdb failed"; }

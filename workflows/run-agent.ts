@@ -324,11 +324,20 @@ async function requestPermit(step: Step, request: PermitRequest): Promise<void> 
   );
 }
 
+/**
+ * The start may spend its settle window looking for a run whose answer was lost (activities/start-run.ts), so it
+ * gets more time than a plain call, and a heartbeat timeout so that a dead worker's attempt is replaced promptly.
+ */
+const START_CALL_TIMEOUT: Duration = '2 minutes';
+const START_HEARTBEAT_TIMEOUT: Duration = '30 seconds';
+
 async function startRun(step: Step, attempt: number, token: string): Promise<StartedTwinRun> {
   const { options } = step;
   const started = await step.activities.startTwinRun.executeWithOptions(
     {
       ...step.callOptions,
+      startToCloseTimeout: maxDuration(step.callOptions.startToCloseTimeout, START_CALL_TIMEOUT),
+      heartbeatTimeout: START_HEARTBEAT_TIMEOUT,
       summary: `${step.stepKey}: start run of agent ${step.agentId} (attempt ${attempt})`,
     },
     [
@@ -353,6 +362,10 @@ async function startRun(step: Step, attempt: number, token: string): Promise<Sta
   step.runIds.push(started.runId);
   options.onRunStarted?.({ ...started, stepKey: step.stepKey, attempt });
   return started;
+}
+
+function maxDuration(a: Duration | undefined, b: Duration): Duration {
+  return a !== undefined && msToNumber(a) > msToNumber(b) ? a : b;
 }
 
 async function settledObservation(box: RunInbox, token: string): Promise<RunObservation> {

@@ -9,6 +9,7 @@ import type Router from '@koa/router';
 import { loadConfig, type Config } from '../shared/config.js';
 import { createControlRouter } from '../control/router.js';
 import { loadRegisteredPipelines } from '../pipelines/registered.js';
+import { exitCodeOf } from '../shared/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createReceiverApp } from './app.js';
 import { createTemporalHandoff, handoffConnectionOptions, namespaceRetentionSeconds } from './handoff.js';
@@ -133,5 +134,5 @@ main().catch((error: unknown) => {
   process.stderr.write(
     `receiver failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );
-  process.exit(1);
+  process.exit(exitCodeOf(error));
 });

@@ -4,6 +4,7 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadRegisteredPipelines } from '../pipelines/registered.js';
 import { loadConfig } from '../shared/config.js';
+import { exitCodeOf } from '../shared/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createTwinClient } from '../twin-api/client.js';
 import { temporalLogger } from './temporal-logger.js';
@@ -13,6 +14,8 @@ import { WORKFLOWS_PATH } from './workflow-bundle.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
+  // Before anything connects: a broken definition is reported once, not after every reconnect.
+  const pipelines = loadRegisteredPipelines(process.env);
   if (!config.TWIN_API_KEY) {
     throw new Error(
       'TWIN_API_KEY is not set: the worker calls Twin on behalf of every workflow and cannot start without it',
@@ -33,7 +36,6 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     // The same pipelines the CLI and the control API register, so a Twin run's end triggers what they list.
-    const pipelines = loadRegisteredPipelines(process.env);
     const workers = await createWorkers({
       config,
       connection,
@@ -54,5 +56,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  process.exit(exitCodeOf(error));
 });

@@ -20,7 +20,7 @@ export function renderBanner({ settings, controlToken, seed }: RunningStack): st
     seed && settings.emulator
       ? [
           'Twin emulator',
-          `${seed.emulatorUrl}  (profile: ${process.env.EMULATOR_PROFILE ?? 'documented'}; state: ${where(settings.emulator.stateFile)}; agents: ${seed.agents.map((a) => a.agentId).join(', ')})`,
+          `${seed.emulatorUrl}  (profile: ${settings.config.EMULATOR_PROFILE}; state: ${where(settings.emulator.stateFile)}; agents: ${seed.agents.map((a) => a.agentId).join(', ')})`,
         ]
       : [
           'Twin',

@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startTemporalDevServer } from '../shared/temporal-dev-server.js';
+import { PROJECT_ROOT, startTemporalDevServer } from '../shared/temporal-dev-server.js';
 import { demoAgentEnv } from './demo-agents.js';
 import { httpOk, waitUntil, workerPolling } from './readiness.js';
 import { seedEmulator, type SeedResult } from './seed.js';
@@ -35,6 +35,9 @@ export interface StackOptions {
   aborted?: () => boolean;
 }
 
+/** Where the pipelines the stack loads are defined: an edit here may fix a definition a service refused. */
+const PIPELINE_SOURCES = ['examples', 'services/pipelines'].map((folder) => path.join(PROJECT_ROOT, folder));
+
 export async function startStack({ settings, log, aborted }: StackOptions): Promise<RunningStack> {
   await mkdir(settings.dataDir, { recursive: true });
   const controlToken = await ensureControlToken(settings.dataDir, settings.config.CONTROL_API_TOKEN);
@@ -45,7 +48,8 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
   const checkAborted = () => {
     if (shuttingDown()) throw new Error('start-up interrupted');
   };
-  const superviseHere = (service: SupervisedService) => supervise(service, { log, shuttingDown });
+  const superviseHere = (service: SupervisedService) =>
+    supervise(service, { log, shuttingDown, watchOnConfigError: PIPELINE_SOURCES });
   try {
     started.push(await superviseHere(temporalService(settings, log, shuttingDown)));
     checkAborted();

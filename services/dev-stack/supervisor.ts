@@ -3,7 +3,9 @@
 // once the process has stayed up for a while. The first start is different: its failure is the caller's to
 // report, because a stack that cannot start at all should stop and say why rather than retry forever.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { watch as watchFiles, type FSWatcher } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { EXIT_CONFIG } from '../shared/exit-codes.js';
 import { stopProcess } from '../shared/temporal-dev-server.js';
 import type { StackLog } from './stack-log.js';
 
@@ -38,6 +40,11 @@ export interface SuperviseOptions {
    * once, so children may exit before stop() reaches them: those exits are expected, not crashes.
    */
   shuttingDown?: () => boolean;
+  /**
+   * Folders whose change may fix a process that refused its configuration or pipelines (exit EXIT_CONFIG): such
+   * a process is not restarted in a loop, but once one of these changes.
+   */
+  watchOnConfigError?: string[];
 }
 
 /** Resolves once the first launch succeeded; rejects (and gives up) when it failed. */
@@ -51,6 +58,30 @@ export async function supervise(service: SupervisedService, options: SuperviseOp
   let restarts = 0;
   let delayMs = backoff.initialMs;
   let timer: NodeJS.Timeout | undefined;
+  let watchers: FSWatcher[] = [];
+
+  const stopWatching = () => {
+    for (const watcher of watchers) watcher.close();
+    watchers = [];
+  };
+
+  /** Restarting cannot fix a refused definition: wait for the user's next edit instead. */
+  const waitForChange = () => {
+    const folders = options.watchOnConfigError ?? [];
+    log.alarm(
+      `${service.name} refused its configuration or pipeline definitions (see above); ` +
+        (folders.length > 0
+          ? `it starts again when a file under ${folders.join(', ')} changes`
+          : 'fix it and start the stack again'),
+    );
+    watchers = folders.map((folder) =>
+      watchFiles(folder, { recursive: true }, () => {
+        stopWatching();
+        delayMs = backoff.initialMs;
+        schedule();
+      }),
+    );
+  };
 
   const watch = (process: ChildProcess) => {
     const startedAt = Date.now();
@@ -58,6 +89,10 @@ export async function supervise(service: SupervisedService, options: SuperviseOp
       child = undefined;
       if (stopping()) {
         log.info(`${service.name} exited`);
+        return;
+      }
+      if (code === EXIT_CONFIG) {
+        waitForChange();
         return;
       }
       if (Date.now() - startedAt >= backoff.stableAfterMs) delayMs = backoff.initialMs;
@@ -102,6 +137,7 @@ export async function supervise(service: SupervisedService, options: SuperviseOp
     stop: async () => {
       stopRequested = true;
       clearTimeout(timer);
+      stopWatching();
       if (child) await stopProcess(child);
     },
   };

@@ -1,6 +1,7 @@
 // The one place that reads the environment. Every process calls loadConfig() at start-up and fails fast with
 // a message naming every bad variable, instead of failing later deep inside a request.
 import { z } from 'zod';
+import { DEFAULT_PROFILE, PROFILES } from '../twin-emulator/profile.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -52,6 +53,8 @@ export const configSchema = z.object({
   EMULATOR_STATE_FILE: z.string().min(1).optional(),
   /** Answer errors in the seed-000 shape `{error:{code,message}}` instead of problem+json. */
   EMULATOR_LEGACY_ERRORS: z.stringbool().default(false),
+  /** `documented`: only what Twin's documents promise (docs/twin-contract.md); `rich`: seed 000's extras too. */
+  EMULATOR_PROFILE: z.enum(PROFILES).default(DEFAULT_PROFILE),
 
   /** Web UI port of the dev server `npm start` runs; its gRPC port is the one in TEMPORAL_ADDRESS. */
   TEMPORAL_UI_PORT: port.default(8233),

@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
-import { DEFAULT_PROFILE, profileRules, type Profile } from './profile.js';
+import { profileRules, type Profile } from './profile.js';
 import { startEmulator } from './server.js';
 
 function portArgument(value: string): number {
@@ -22,12 +22,6 @@ function profileArgument(value: string): Profile {
   }
 }
 
-/** Read here rather than in the shared config: only the emulator knows the profile names. */
-function profileFromEnv(env: NodeJS.ProcessEnv): Profile | undefined {
-  const value = env.EMULATOR_PROFILE?.trim();
-  return value ? profileRules(value, 'EMULATOR_PROFILE').name : undefined;
-}
-
 async function main(): Promise<void> {
   const config = loadConfig();
   const cli = new Command('twin-emulator')
@@ -41,7 +35,7 @@ async function main(): Promise<void> {
     )
     .parse();
   const flags = cli.opts<{ port?: number; stateFile?: string; profile?: Profile }>();
-  const profile = flags.profile ?? profileFromEnv(process.env);
+  const profile = flags.profile ?? config.EMULATOR_PROFILE;
   const logger = createLogger('twin-emulator', config.LOG_LEVEL);
 
   const emulator = await startEmulator({
@@ -53,8 +47,8 @@ async function main(): Promise<void> {
     logger,
   });
   logger.info(
-    { url: emulator.url, profile: profile ?? DEFAULT_PROFILE },
-    `Twin emulator (${profile ?? DEFAULT_PROFILE} profile) listening on ${emulator.url}`,
+    { url: emulator.url, profile },
+    `Twin emulator (${profile} profile) listening on ${emulator.url}`,
   );
 
   const stop = (signal: NodeJS.Signals) => {

@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishSection } from '../support/chaos-report.js';
 import { parse } from 'yaml';
 import { DEV_SERVER_DYNAMIC_CONFIG, PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
@@ -270,7 +271,18 @@ afterAll(async () => {
     ['accepted webhooks lost', lost.length],
     ['load wall time', `${loadSeconds.toFixed(1)} s`],
   ];
-  console.log(`cluster suite figures:\n${rows.map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+  await publishSection('cluster', {
+    title: 'On a production-shaped Temporal cluster, under chaos and process faults',
+    summary:
+      `The real Temporal server (built from go.temporal.io/server by scripts/cluster.sh) on PostgreSQL 15 with SQL ` +
+      `advanced visibility and ${shardCount} history shards; ${WORKERS} worker and ${RECEIVERS} receiver processes on one task ` +
+      `queue; one Twin emulator (documented profile) with a webhook per agent and receiver, so every event reaches both. ` +
+      `${PIPELINES} three-step pipelines, per-agent limit ${AGENT_LIMIT} shared by both workers through the agent lanes, under ` +
+      'dropped, duplicated, delayed and reordered webhooks, 429/500 answers and lost start answers; mid-load, one after ' +
+      'the other: kill -9 of a worker, kill -9 of a receiver, a restart of the Temporal server, a crash of PostgreSQL. ' +
+      "Duplicates and per-agent concurrency are counted from the emulator's own run list.",
+    rows,
+  });
 });
 
 describe('the cluster scripts/cluster.sh starts', () => {

@@ -2,7 +2,7 @@
 // outside. Built by a factory at worker start, so the Twin client (and its API key) lives only here; workflows
 // pass IDs and words, never secrets.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { log } from '@temporalio/activity';
 import type { TwinClient } from '../services/twin-api/client.js';
 import type { Run, RunEvent } from '../services/twin-api/schemas.js';
@@ -24,7 +24,8 @@ import {
 import { createPollActivities } from './poll-run.js';
 import { readRunEvents } from './run-output.js';
 import { runMarker } from './run-marker.js';
-import { startRunOnce, type StartResolution } from './start-run.js';
+import { claimOf } from './run-claims.js';
+import { AMBIGUOUS_START, startRunOnce, type StartResolution } from './start-run.js';
 import { callTwin } from './twin-failure.js';
 
 export interface TwinRunActivityDeps {
@@ -108,6 +109,7 @@ export function createTwinRunActivities(deps: TwinRunActivityDeps) {
         marker,
       });
       await subscribeToTracker(deps, run, input);
+      if (resolution === 'adopted') await ensureSoleOwner(deps, run, input);
       return {
         runId: run.run_id,
         agentId: run.agent_id,
@@ -204,6 +206,34 @@ async function subscribeToTracker(
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     await answerFromClosedTracker(deps.temporal, run.run_id, input.subscriber);
   }
+}
+
+/**
+ * An adoption is a deduction; a step whose start Twin answered knows. If such a step has meanwhile subscribed to
+ * the adopted run, the deduction was wrong: the step fails as AmbiguousStart rather than share another's result.
+ */
+async function ensureSoleOwner(deps: TwinRunActivityDeps, run: Run, input: StartTwinRunInput): Promise<void> {
+  const claim = await claimOf(deps, run.run_id);
+  const others =
+    claim === 'unreadable' ? [] : claim.tokens.filter((token) => token !== input.subscriber.token);
+  if (others.length === 0) return;
+  throw ApplicationFailure.create({
+    type: AMBIGUOUS_START,
+    message:
+      `step ${input.stepKey}: the run ${run.run_id} it adopted after a lost start answer belongs to another step; ` +
+      `twinflow did not start another run of agent ${input.agentId}, so the agent cannot act twice; check its runs ` +
+      'in Twin, then rerun the step.',
+    nonRetryable: true,
+    details: [
+      {
+        agentId: input.agentId,
+        stepKey: input.stepKey,
+        candidates: [{ runId: run.run_id, startedAt: run.started_at, status: run.status }],
+        since: run.started_at,
+        why: 'the adopted run is claimed by another step',
+      },
+    ],
+  });
 }
 
 /** The tracker closed after its grace period (an adopted run can be that old): its record still holds the end. */

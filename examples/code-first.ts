@@ -41,7 +41,10 @@ export async function checkThenFixWorkflow(input: CheckThenFixInput): Promise<Ch
       check.outcome === 'fail'
         ? await runAgent(input.agents.fixer, {
             stepKey: 'fix',
-            userMessage: renderTemplate('Fix {{repo}}: {{check.output ?? "(no output)"}}', { ...input, check }),
+            userMessage: renderTemplate('Fix {{repo}}: {{check.output ?? "(no output)"}}', {
+              ...input,
+              check,
+            }),
             onRunStarted,
           })
         : undefined;

@@ -76,7 +76,8 @@ export function endKind(observation: RunObservation): FailureKind | 'success' {
 export function countsAsFailure(observation: RunObservation, failOn: readonly FailureKind[]): boolean {
   const kind = endKind(observation);
   if (kind === 'success') return false;
-  if (kind === 'unknown') return ['unknown', 'fail', 'partial'].some((k) => failOn.includes(k as FailureKind));
+  if (kind === 'unknown')
+    return ['unknown', 'fail', 'partial'].some((k) => failOn.includes(k as FailureKind));
   return failOn.includes(kind);
 }
 

@@ -6,8 +6,7 @@
 // Pure code: the interpreter workflow renders in the sandbox, the registry validates in Node.
 
 export type TemplateSegment =
-  | { kind: 'text'; text: string }
-  | { kind: 'ref'; path: string[]; source: string; fallback?: string };
+  { kind: 'text'; text: string } | { kind: 'ref'; path: string[]; source: string; fallback?: string };
 
 export class TemplateSyntaxError extends Error {
   override name = 'TemplateSyntaxError';

@@ -5,5 +5,7 @@ import { ConfigError } from './config.js';
 import { EXIT_CONFIG, EXIT_FAILURE } from './exit-codes.js';
 
 export function exitCodeOf(error: unknown): number {
-  return error instanceof ConfigError || error instanceof PipelineDefinitionError ? EXIT_CONFIG : EXIT_FAILURE;
+  return error instanceof ConfigError || error instanceof PipelineDefinitionError
+    ? EXIT_CONFIG
+    : EXIT_FAILURE;
 }

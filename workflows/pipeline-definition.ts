@@ -220,6 +220,8 @@ export interface StepState {
   comment?: string;
   /** Set on a compensation step: the step whose failure ran it. */
   compensating?: string;
+  /** Set when a rerun took this step's recorded result from that pipeline run (its workflow ID) instead of running it. */
+  reusedFrom?: string;
 }
 
 export function isSettled(status: StepStatus): boolean {

@@ -56,6 +56,14 @@ export interface PipelineWorkflowInput {
   input: Record<string, unknown>;
   /** Set by continue-as-new only. */
   carried?: PipelineState;
+  /** Set by a rerun: the run it repeats, and the settled steps of that run whose results are taken as they are. */
+  rerun?: PipelineRerun;
+}
+
+export interface PipelineRerun {
+  of: string;
+  /** Each keeps its status, run IDs and outputs; none of their agents runs again. */
+  reused: StepState[];
 }
 
 export interface PipelineState {
@@ -72,6 +80,8 @@ export interface PipelineState {
   failedStep?: string;
   error?: string;
   continuedAsNew: number;
+  /** The workflow ID of the run this one reran. */
+  rerunOf?: string;
 }
 
 export interface ApprovalDecision {
@@ -125,6 +135,7 @@ export async function pipelineWorkflow({
   definition,
   input,
   carried,
+  rerun,
 }: PipelineWorkflowInput): Promise<PipelineState> {
   // The registry validated it; a definition started some other way gets the same checks (all but cron) here.
   const problems = findDefinitionProblems(definition);
@@ -134,7 +145,7 @@ export async function pipelineWorkflow({
       INVALID_PIPELINE,
     );
   }
-  const run = createRun(definition, input, carried);
+  const run = createRun(definition, input, carried, rerun);
   installHandlers(run);
   publish(run);
   try {
@@ -150,22 +161,28 @@ function createRun(
   definition: PipelineDefinition,
   input: Record<string, unknown>,
   carried?: PipelineState,
+  rerun?: PipelineRerun,
 ): Run {
+  const reused = new Map((rerun?.reused ?? []).map((s) => [s.id, s]));
   const state: PipelineState = carried ?? {
     name: definition.name,
     workflowId: workflowInfo().workflowId,
     status: 'running',
     paused: false,
     startedAt: new Date().toISOString(),
-    steps: definition.steps.map((s) => ({
-      id: s.id,
-      kind: s.kind,
-      status: 'pending',
-      attempts: 0,
-      runIds: [],
-    })),
+    steps: definition.steps.map(
+      (s): StepState =>
+        reusedStep(reused.get(s.id), s, rerun?.of) ?? {
+          id: s.id,
+          kind: s.kind,
+          status: 'pending',
+          attempts: 0,
+          runIds: [],
+        },
+    ),
     agentIds: [],
     continuedAsNew: 0,
+    ...(rerun && { rerunOf: rerun.of }),
   };
   return {
     definition,
@@ -182,6 +199,17 @@ function createRun(
     changes: 0,
     visibility: createPipelineVisibility(definition.name),
   };
+}
+
+/** Only a step of the same kind that had succeeded or been skipped is taken over: anything else runs again. */
+function reusedStep(
+  recorded: StepState | undefined,
+  step: StepDefinition,
+  of: string | undefined,
+): StepState | undefined {
+  if (!recorded || !of || recorded.kind !== step.kind) return undefined;
+  if (recorded.status !== 'succeeded' && recorded.status !== 'skipped') return undefined;
+  return { ...recorded, id: step.id, reusedFrom: of };
 }
 
 function installHandlers(run: Run): void {

@@ -46,7 +46,8 @@ export interface StepRow {
  */
 export function stepStateLabel(step: StepState): string {
   const queued = step.kind === 'agent' && step.status === 'running' && !step.runId && step.attempts === 0;
-  return queued ? 'queued (agent busy)' : step.status;
+  if (queued) return 'queued (agent busy)';
+  return step.reusedFrom ? `${step.status} (reused)` : step.status;
 }
 
 export function stepRows(
@@ -93,6 +94,7 @@ export function renderStatus(
   const end = status.closeTime ? Date.parse(status.closeTime) : now;
   const header = [
     `${status.workflowId}  ${overallStatus(status)}${state?.paused ? ' (paused)' : ''}  ${formatElapsed(end - Date.parse(status.startTime))}`,
+    ...(state?.rerunOf ? [`  rerun of ${state.rerunOf}`] : []),
   ];
   if (status.cancelReason) header.push(`  cancelled: ${status.cancelReason}`);
   if (status.kind === 'code') return [...header, ...codeFirstLines(status)];

@@ -22,6 +22,7 @@ import {
   pipelineWorkflow,
   resumePipelineSignal,
   type ApprovalDecision,
+  type PipelineRerun,
   type PipelineState,
 } from '../../workflows/pipeline.js';
 import {
@@ -77,7 +78,7 @@ export interface PipelineRef {
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,299}$/;
 
 /** Bounds the call and translates Temporal's errors into this module's, so callers see one vocabulary. */
-async function temporalCall<T>(
+export async function temporalCall<T>(
   deps: ControlDeps,
   workflowId: string | undefined,
   call: () => Promise<T>,
@@ -177,7 +178,7 @@ export async function startPipeline(
  */
 export async function startValidatedPipeline(
   deps: ControlDeps,
-  { name, key, input }: { name: string; key: string; input: PipelineInput },
+  { name, key, input, rerun }: { name: string; key: string; input: PipelineInput; rerun?: PipelineRerun },
 ): Promise<StartedPipeline> {
   const pipeline = deps.registry.require(name);
   const workflowId = pipelineWorkflowId(name, key);
@@ -186,8 +187,14 @@ export async function startValidatedPipeline(
       const handle = await deps.client.workflow.start(workflowTypeOf(pipeline), {
         taskQueue: deps.taskQueue,
         workflowId,
-        args: [pipeline.kind === 'code' ? input : { definition: pipeline.definition, input }],
+        args: [
+          pipeline.kind === 'code'
+            ? input
+            : { definition: pipeline.definition, input, ...(rerun && { rerun }) },
+        ],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // The Web UI shows the memo on the run's page: a rerun names the run it repeats.
+        ...(rerun && { memo: { rerunOf: rerun.of } }),
         // Visible to list filters at once, before the first workflow task runs.
         typedSearchAttributes: [
           { key: PipelineNameKey, value: name },
@@ -371,7 +378,7 @@ async function cancelReason(
   return request?.workflowExecutionCancelRequestedEventAttributes?.cause || undefined;
 }
 
-async function finalState(
+export async function finalState(
   handle: WorkflowHandle<typeof pipelineWorkflow>,
 ): Promise<PipelineState | undefined> {
   try {

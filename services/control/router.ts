@@ -28,6 +28,7 @@ import {
   type ControlDeps,
   type PipelineRef,
 } from './pipelines.js';
+import { rerunPipeline } from './rerun.js';
 
 export interface ControlRouterDeps extends ControlDeps {
   /** CONTROL_API_TOKEN: callers send `Authorization: Bearer <token>`. */
@@ -52,6 +53,13 @@ const approveBody = z
     approved: z.boolean().default(true),
     by: z.string().min(1).max(200).optional(),
     comment: z.string().max(4_000).optional(),
+  })
+  .strict();
+
+const rerunBody = z
+  .object({
+    from: z.string().min(1).max(64).optional(),
+    key: z.string().regex(IDEMPOTENCY_KEY, 'letters, digits and . _ : - (at most 300)').optional(),
   })
   .strict();
 
@@ -251,6 +259,13 @@ export function createControlRouter(deps: ControlRouterDeps): Router {
       ctx.body = { accepted: command };
     });
   }
+
+  router.post('/pipelines/:name/runs/:key/rerun', async (ctx) => {
+    const body = parse(rerunBody, bodyOf(ctx), 'body');
+    const started = await rerunPipeline(deps, refOf(ctx), body);
+    ctx.status = started.started ? 201 : 200;
+    ctx.body = started;
+  });
 
   router.post('/pipelines/:name/runs/:key/steps/:stepId/approve', async (ctx) => {
     const body = parse(approveBody, bodyOf(ctx), 'body');

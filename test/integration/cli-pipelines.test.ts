@@ -58,6 +58,17 @@ describe('twinflow pipeline commands', () => {
     );
   });
 
+  it('rerun starts a new run of a failed one and names both', async () => {
+    const result = await world.twinflow(
+      ['rerun', 'pipeline/nightly-digest/cli-failure', '--id', 'cli-failure-again'],
+      happy,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      'rerun of pipeline/nightly-digest/cli-failure started as pipeline/nightly-digest/cli-failure-again',
+    );
+  });
+
   it('run without --wait prints the run ID and exits at once', async () => {
     const { code, value, stderr } = await world.twinflowJson<{ workflowId: string; started: boolean }>(
       ['run', 'nightly-digest', '--input', INPUT, '--id', 'cli-nowait'],

@@ -223,6 +223,28 @@ describe('starting and steering a pipeline', () => {
     await handle.cancel();
   });
 
+  it('reruns a run that has ended: 201 with the new run, linked to the original', async () => {
+    const { handle } = await startDemo('http-rerun-original');
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const answer = await post('/api/pipelines/api-demo/runs/http-rerun-original/rerun', {
+      key: 'http-rerun-new',
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.json()).toMatchObject({
+      workflowId: 'pipeline/api-demo/http-rerun-new',
+      rerunOf: 'pipeline/api-demo/http-rerun-original',
+    });
+    await world.stack.client.workflow.getHandle('pipeline/api-demo/http-rerun-new').cancel();
+  });
+
+  it('answers 409 to a rerun of a run still running, and 400 to an unknown field', async () => {
+    const { handle } = await startDemo('http-rerun-running');
+    expectProblem(await post('/api/pipelines/api-demo/runs/http-rerun-running/rerun', {}), 409);
+    expectProblem(await post('/api/pipelines/api-demo/runs/http-rerun-running/rerun', { frm: 'gate' }), 400);
+    await handle.cancel();
+  });
+
   it('pauses, resumes and cancels: 202', async () => {
     const { handle } = await startDemo('http-commands');
     for (const command of ['pause', 'resume', 'cancel']) {

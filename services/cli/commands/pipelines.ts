@@ -1,6 +1,7 @@
 // Pipeline commands: run (optionally waiting with a live view), status, list, cancel, approve, pause, resume,
 // and the offline ones, pipelines and graph. They are thin: the control functions (services/control) do the
 // work and the HTTP control API shares them, so both surfaces behave the same.
+import { rerunPipeline } from '../../control/rerun.js';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import {
@@ -153,6 +154,34 @@ export function registerPipelineCommands(program: Command, ctx: () => CliContext
       const deps = await c.control();
       const status = await getPipelineStatus(deps, ref);
       c.out.result(status, () => renderStatus(status, definitionOf(deps.registry, ref.name)));
+    });
+
+  program
+    .command('rerun')
+    .description(
+      'start a new run of a finished pipeline run with the same input; --from reuses the results of the steps it does not depend on',
+    )
+    .argument('<id>', 'pipeline run ID (pipeline/<name>/<key>) of a run that has ended')
+    .option(
+      '--from <step>',
+      'the first step to run again (it and the steps after it run; the others are reused)',
+    )
+    .option('--id <key>', 'key of the new run (default <key>-rerun-<hex>)')
+    .option('--wait', 'follow the new run until it ends')
+    .action(async (id: string, options: { from?: string; id?: string; wait?: boolean }) => {
+      const c = ctx();
+      const ref = parsePipelineId(id);
+      const deps = await c.control();
+      const started = await rerunPipeline(deps, ref, { from: options.from, key: options.id });
+      const reused = started.reused.length > 0 ? `; reused ${started.reused.join(', ')}` : '';
+      if (!options.wait) {
+        c.out.result(started, () => `rerun of ${id} started as ${started.workflowId}${reused}`);
+        return;
+      }
+      c.out.note(`rerun of ${id} started as ${started.workflowId}${reused}`);
+      const final = await watch(c, deps, { name: ref.name, key: started.key });
+      c.out.result(final, () => []);
+      if (!succeeded(final)) throw outcomeError(final);
     });
 
   program

@@ -48,8 +48,8 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
   const checkAborted = () => {
     if (shuttingDown()) throw new Error('start-up interrupted');
   };
-  const superviseHere = (service: SupervisedService) =>
-    supervise(service, { log, shuttingDown, watchOnConfigError: PIPELINE_SOURCES });
+  const superviseHere = (service: SupervisedService, sources?: string[]) =>
+    supervise(service, { log, shuttingDown, sources });
   try {
     started.push(await superviseHere(temporalService(settings, log, shuttingDown)));
     checkAborted();
@@ -81,9 +81,15 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
       ...serviceEnv(settings, controlToken.token, twin),
       ...demoAgentEnv(seed?.agents ?? [], process.env),
     };
-    const receiver = await superviseHere(nodeService(serviceSpec(settings, 'receiver', 'receiver', env)));
+    const receiver = await superviseHere(
+      nodeService(serviceSpec(settings, 'receiver', 'receiver', env)),
+      PIPELINE_SOURCES,
+    );
     started.push(receiver);
-    const worker = await superviseHere(nodeService(serviceSpec(settings, 'worker', 'worker', env)));
+    const worker = await superviseHere(
+      nodeService(serviceSpec(settings, 'worker', 'worker', env)),
+      PIPELINE_SOURCES,
+    );
     started.push(worker);
     await waitUntil(() => httpOk(`${settings.receiver.url}/readyz`), {
       what: 'the receiver',

@@ -41,11 +41,15 @@ export interface SuperviseOptions {
    */
   shuttingDown?: () => boolean;
   /**
-   * Folders whose change may fix a process that refused its configuration or pipelines (exit EXIT_CONFIG): such
-   * a process is not restarted in a loop, but once one of these changes.
+   * Folders that define what the process loads (the pipelines). A change restarts it, so the CLI (which reads
+   * them at every call) and the running services never disagree about the set; and a process that refused its
+   * configuration or pipelines (exit EXIT_CONFIG) is not restarted in a loop, but once one of these changes.
    */
-  watchOnConfigError?: string[];
+  sources?: string[];
 }
+
+/** Editors write a file in several steps: one restart for a burst of changes. */
+const SOURCE_CHANGE_DEBOUNCE_MS = 300;
 
 /** Resolves once the first launch succeeded; rejects (and gives up) when it failed. */
 export async function supervise(service: SupervisedService, options: SuperviseOptions): Promise<Supervision> {
@@ -58,29 +62,43 @@ export async function supervise(service: SupervisedService, options: SuperviseOp
   let restarts = 0;
   let delayMs = backoff.initialMs;
   let timer: NodeJS.Timeout | undefined;
-  let watchers: FSWatcher[] = [];
+  let refused = false;
+  let reloading = false;
+  let debounce: NodeJS.Timeout | undefined;
 
+  const onSourceChange = () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => {
+      if (stopping()) return;
+      if (refused) {
+        refused = false;
+        delayMs = backoff.initialMs;
+        schedule();
+      } else if (child) {
+        log.info(`pipeline sources changed; restarting ${service.name} so new runs take the new definitions`);
+        reloading = true;
+        void stopProcess(child);
+      }
+    }, SOURCE_CHANGE_DEBOUNCE_MS);
+  };
+  const watchers: FSWatcher[] = (options.sources ?? []).map((folder) =>
+    watchFiles(folder, { recursive: true }, onSourceChange),
+  );
   const stopWatching = () => {
+    clearTimeout(debounce);
     for (const watcher of watchers) watcher.close();
-    watchers = [];
   };
 
   /** Restarting cannot fix a refused definition: wait for the user's next edit instead. */
   const waitForChange = () => {
-    const folders = options.watchOnConfigError ?? [];
+    const folders = options.sources ?? [];
     log.alarm(
       `${service.name} refused its configuration or pipeline definitions (see above); ` +
         (folders.length > 0
           ? `it starts again when a file under ${folders.join(', ')} changes`
           : 'fix it and start the stack again'),
     );
-    watchers = folders.map((folder) =>
-      watchFiles(folder, { recursive: true }, () => {
-        stopWatching();
-        delayMs = backoff.initialMs;
-        schedule();
-      }),
-    );
+    refused = true;
   };
 
   const watch = (process: ChildProcess) => {
@@ -89,6 +107,12 @@ export async function supervise(service: SupervisedService, options: SuperviseOp
       child = undefined;
       if (stopping()) {
         log.info(`${service.name} exited`);
+        return;
+      }
+      if (reloading) {
+        reloading = false;
+        delayMs = backoff.initialMs;
+        timer = setTimeout(() => void relaunch(), 0);
         return;
       }
       if (code === EXIT_CONFIG) {

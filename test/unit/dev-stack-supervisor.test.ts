@@ -57,16 +57,43 @@ describe('supervise', () => {
     folder = await mkdtemp(path.join(tmpdir(), 'twinflow-supervisor-'));
     const service = exiting(EXIT_CONFIG);
     const log = recordingLog();
-    const supervision = await supervise(service, { log, backoff: FAST, watchOnConfigError: [folder] });
+    const supervision = await supervise(service, { log, backoff: FAST, sources: [folder] });
     await sleep(300);
     expect(service.launches).toBe(1);
     expect(log.alarms.join('\n')).toContain('refused its configuration or pipeline definitions');
     await writeFile(path.join(folder, 'pipeline.ts'), 'export {};\n');
-    await sleep(300);
+    await sleep(800);
     await supervision.stop();
     expect(service.launches).toBe(2);
   });
+
+  it('restarts a running process when a watched file changes, without calling it a crash', async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'twinflow-supervisor-'));
+    const service = running();
+    const log = recordingLog();
+    const supervision = await supervise(service, { log, backoff: FAST, sources: [folder] });
+    await writeFile(path.join(folder, 'pipeline.ts'), 'export {};\n');
+    await sleep(800);
+    await supervision.stop();
+    expect(service.launches).toBe(2);
+    expect(log.alarms).toEqual([]);
+  });
 });
+
+/** A process that stays up until stopped, counting its launches. */
+function running(): SupervisedService & { launches: number } {
+  const service = {
+    name: 'worker',
+    launches: 0,
+    launch: async () => {
+      service.launches++;
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      await new Promise((resolve) => child.once('spawn', resolve));
+      return child;
+    },
+  };
+  return service;
+}
 
 describe('exitCodeOf', () => {
   it('names a refused definition or configuration EXIT_CONFIG, and anything else a plain failure', async () => {

@@ -25,6 +25,7 @@ import { createPollActivities } from './poll-run.js';
 import { readRunEvents } from './run-output.js';
 import { runMarker } from './run-marker.js';
 import { claimOf } from './run-claims.js';
+import { UNWEBHOOKED_RECONCILE_MS, type WebhookCoverage } from './webhook-coverage.js';
 import { AMBIGUOUS_START, startRunOnce, type StartResolution } from './start-run.js';
 import { callTwin } from './twin-failure.js';
 
@@ -39,6 +40,8 @@ export interface TwinRunActivityDeps {
   laneLimit: number;
   /** Passed to lanes this process creates; tests shorten it. */
   laneHolderCheckIntervalMs?: number;
+  /** Which agents have webhooks; without it every agent is assumed to have one. */
+  webhooks?: WebhookCoverage;
 }
 
 export interface StartTwinRunInput {
@@ -108,7 +111,13 @@ export function createTwinRunActivities(deps: TwinRunActivityDeps) {
         token: subscriber.token,
         marker,
       });
-      await subscribeToTracker(deps, run, input);
+      const covered = (await deps.webhooks?.covers(input.agentId)) ?? true;
+      await subscribeToTracker(deps, run, {
+        ...input,
+        reconcileAfterMs:
+          input.reconcileAfterMs ??
+          (covered ? deps.reconcileAfterMs : Math.min(deps.reconcileAfterMs, UNWEBHOOKED_RECONCILE_MS)),
+      });
       if (resolution === 'adopted') await ensureSoleOwner(deps, run, input);
       return {
         runId: run.run_id,

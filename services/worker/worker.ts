@@ -10,6 +10,7 @@ import type { Config } from '../shared/config.js';
 import type { TwinClient } from '../twin-api/client.js';
 import { createPollActivities } from '../../activities/poll-run.js';
 import { createRunOutputActivities } from '../../activities/run-output.js';
+import { createWebhookCoverage } from '../../activities/webhook-coverage.js';
 import { createTriggerActivities } from '../../activities/triggers.js';
 import { createTwinAdminActivities } from '../../activities/twin-admin.js';
 import { createTwinRunActivities } from '../../activities/twin-runs.js';
@@ -62,6 +63,7 @@ export function createWorkerActivities({ config, twin, temporal, pipelines, logg
         reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
         laneLimit: config.AGENT_CONCURRENCY_DEFAULT,
         laneHolderCheckIntervalMs: config.AGENT_LANE_HOLDER_CHECK_SECONDS * 1000,
+        webhooks: createWebhookCoverage(twin, logger),
       }),
       ...createTwinAdminActivities({ twin }),
       ...createRunOutputActivities({ twin }),

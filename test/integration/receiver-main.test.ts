@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { EXIT_CONFIG } from '../../services/shared/exit-codes.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
 import { runTrackerWorkflowId } from '../../workflows/run-tracker.js';
@@ -167,9 +168,9 @@ describe('the receiver process', () => {
 });
 
 describe('a receiver with an empty signing secret configured', () => {
-  it('refuses to start, naming the variable but no secret', async () => {
+  it('refuses to start with EXIT_CONFIG, naming the variable but no secret', async () => {
     const receiver = spawnReceiver({ WEBHOOK_SIGNING_SECRETS: 'whsec_first,,whsec_third' });
-    expect(await exitCode(receiver.child)).toBe(1);
+    expect(await exitCode(receiver.child)).toBe(EXIT_CONFIG);
     const stderr = receiver.stderr.join('\n');
     expect(stderr).toContain('WEBHOOK_SIGNING_SECRETS');
     expect(stderr).not.toMatch(/whsec_first|whsec_third/);

@@ -199,8 +199,9 @@ export interface TrackerWorkers {
 }
 
 /**
- * The run tracker needs `evaluateTriggers` and `pollRun` on its own task queue and `pollRun` on `<tq>-twin-poll`. Small
- * real implementations: triggers are recorded, and polling finds nothing (Twin does not know the run).
+ * The run tracker needs `evaluateTriggers`, `pollRun` and `readRunResult` on its own task queue and `pollRun` on
+ * `<tq>-twin-poll`. Small real implementations: triggers are recorded, polling finds nothing (Twin does not know
+ * the run), and the run produced no output.
  */
 export async function startTrackerWorkers(
   context: TemporalTestContext,
@@ -215,6 +216,7 @@ export async function startTrackerWorkers(
           triggerCalls.push(input);
         },
         pollRun: async () => null,
+        readRunResult: async () => ({ eventsRead: 0, eventsTruncated: false }),
       },
     }),
     await createTestWorker(context, {

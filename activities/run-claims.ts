@@ -1,7 +1,8 @@
 // What twinflow itself knows about a Twin run's owner, for a start whose answer was lost: a run is claimed by
 // the step subscribed at its tracker (`twin-run/<run_id>`), and the agent's lane knows which steps hold permits
 // and so may be starting a run right now. Both live in Temporal, so the answer holds across workers.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { listAllRuns, type TwinClient } from '../services/twin-api/client.js';
 import type { Run } from '../services/twin-api/schemas.js';
 import {
@@ -12,15 +13,25 @@ import {
 } from '../workflows/agent-lane.js';
 import {
   runTrackerStateQuery,
+  runTrackerWorkflow,
   runTrackerWorkflowId,
+  subscribeRunSignal,
   type RunTrackerState,
-  type runTrackerWorkflow,
 } from '../workflows/run-tracker.js';
 import { callTwin } from './twin-failure.js';
 
 export interface ClaimDeps {
   temporal: Client;
+  /** Where trackers this process starts run, and their silence window: for disowning, which may start one. */
+  taskQueue: string;
+  reconcileAfterMs: number;
 }
+
+/**
+ * Marks a subscription that claims no run: it quarantines runs a step could not tell from its own. No step may
+ * adopt such a run, since it may be that step's, and no step can prove it is not its own either.
+ */
+export const DISOWNED_TOKEN_PREFIX = 'disowned:';
 
 const RUN_PAGE_SIZE = 100;
 
@@ -64,6 +75,34 @@ async function trackerState(
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return 'none';
     throw error;
+  }
+}
+
+/**
+ * Quarantines runs a failing start named as candidates: each gets a disowned subscription at its tracker, so a
+ * later start of the same agent treats it as a doubt (AmbiguousStart), never as a run free to adopt.
+ */
+export async function disown(
+  deps: ClaimDeps,
+  runs: Run[],
+  subscriber: { workflowId: string; token: string },
+): Promise<void> {
+  for (const run of runs) {
+    try {
+      await deps.temporal.workflow.signalWithStart(runTrackerWorkflow, {
+        workflowId: runTrackerWorkflowId(run.run_id),
+        taskQueue: deps.taskQueue,
+        args: [{ runId: run.run_id, agentId: run.agent_id, reconcileAfterMs: deps.reconcileAfterMs }],
+        signal: subscribeRunSignal,
+        signalArgs: [
+          { workflowId: subscriber.workflowId, token: `${DISOWNED_TOKEN_PREFIX}${subscriber.token}` },
+        ],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (error) {
+      // A tracker that closed after its grace period belongs to a run that ended long ago: nobody adopts it.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
   }
 }
 

@@ -13,7 +13,14 @@ import type { TwinClient } from '../services/twin-api/client.js';
 import { mayHavePerformed } from '../services/twin-api/errors.js';
 import type { Run } from '../services/twin-api/schemas.js';
 import { mapLimit } from '../services/shared/map-limit.js';
-import { claimOf, listRunsSince, otherHolders, type ClaimDeps } from './run-claims.js';
+import {
+  claimOf,
+  disown,
+  DISOWNED_TOKEN_PREFIX,
+  listRunsSince,
+  otherHolders,
+  type ClaimDeps,
+} from './run-claims.js';
 import { hasRunMarker, withRunMarker } from './run-marker.js';
 import { twinFailure } from './twin-failure.js';
 
@@ -73,6 +80,8 @@ export interface StartRequest {
   userMessage?: string;
   skipDeployCheck?: boolean;
   stepKey: string;
+  /** The workflow the run is for: it subscribes at the run's tracker. */
+  workflowId: string;
   /** Names the runAgent attempt: the permit it holds and its subscription at the tracker. */
   token: string;
   marker: string;
@@ -229,6 +238,7 @@ async function lookAtRuns(
   }
   const claimedTokens = new Set<string>();
   const unclaimed: Run[] = [];
+  const quarantined: Run[] = [];
   const ownable = runs.filter((run) => !startedOutsideTwinflow(run));
   const claims = await mapLimit(ownable, CLAIM_LOOKUPS_IN_FLIGHT, (run) => claimOf(deps, run.run_id));
   for (const [i, claim] of claims.entries()) {
@@ -236,13 +246,20 @@ async function lookAtRuns(
     if (claim === 'unreadable') continue;
     if (claim.tokens.includes(request.token)) return { run, resolution: 'recovered' };
     claim.tokens.forEach((token) => claimedTokens.add(token));
-    if (claim.tokens.length === 0 && inOurWindow(run)) unclaimed.push(run);
+    const owners = claim.tokens.filter((token) => !token.startsWith(DISOWNED_TOKEN_PREFIX));
+    if (owners.length > 0 || !inOurWindow(run)) continue;
+    if (owners.length < claim.tokens.length) quarantined.push(run);
+    else unclaimed.push(run);
   }
   const starting = others.filter((permit) => !claimedTokens.has(permit.token)).length;
   const [only] = unclaimed;
-  if (only && unclaimed.length === 1 && starting === 0) return { run: only, resolution: 'adopted' };
-  if (unclaimed.length === 0 || !final) return 'wait';
-  throw ambiguousStart(request, unclaimed, ours, starting);
+  if (only && unclaimed.length === 1 && starting === 0 && quarantined.length === 0)
+    return { run: only, resolution: 'adopted' };
+  const doubtful = [...unclaimed, ...quarantined];
+  if (doubtful.length === 0 || !final) return 'wait';
+  // Named candidates stay quarantined: another start of this agent must not take one of them for its own.
+  await disown(deps, unclaimed, request);
+  throw ambiguousStart(request, doubtful, ours, starting);
 }
 
 /** Seed 000 names the schedule or webhook subscription that started a run; where Twin says so, it is not ours. */
@@ -264,7 +281,7 @@ function ambiguousStart(
   const why =
     starting > 0
       ? `${candidates.length} unclaimed run(s) of the agent exist while ${starting} other step(s) of the same agent are still starting theirs`
-      : `${candidates.length} runs of the agent started since then are claimed by no twinflow step`;
+      : `${candidates.length} run(s) of the agent started since then could be this step's, and twinflow cannot tell which`;
   const details: AmbiguousStartDetails = {
     agentId: request.agentId,
     stepKey: request.stepKey,

@@ -108,6 +108,7 @@ export function createTwinRunActivities(deps: TwinRunActivityDeps) {
         userMessage: input.userMessage,
         skipDeployCheck: input.skipDeployCheck,
         stepKey: input.stepKey,
+        workflowId: subscriber.workflowId,
         token: subscriber.token,
         marker,
       });

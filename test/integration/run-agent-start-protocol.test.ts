@@ -9,7 +9,12 @@ import { AMBIGUOUS_START, START_SETTLE_MS } from '../../activities/start-run.js'
 import { createTwinRunActivities } from '../../activities/twin-runs.js';
 import { TwinApiError } from '../../services/twin-api/errors.js';
 import type { TwinClient } from '../../services/twin-api/client.js';
-import { RUN_TRACKER_ID_PREFIX } from '../../workflows/run-tracker.js';
+import {
+  RUN_TRACKER_ID_PREFIX,
+  runTrackerStateQuery,
+  runTrackerWorkflowId,
+} from '../../workflows/run-tracker.js';
+import { DISOWNED_TOKEN_PREFIX } from '../../activities/run-claims.js';
 import { startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 /** The client's timeout in the test stack is 10 s: a slower answer is lost to the caller. */
@@ -150,6 +155,12 @@ describe('a start whose answer is lost', () => {
       const [details] = (cause as ApplicationFailure).details as [{ candidates: { runId: string }[] }];
       expect(details.candidates.map((c) => c.runId).sort()).toEqual(runs.map((r) => r.run_id).sort());
       expect((cause as ApplicationFailure).message).toContain(foreign.run_id);
+      // Quarantined, so that no later start of this agent takes one of them for its own.
+      for (const run of runs) {
+        const tracker = stack.client.workflow.getHandle(runTrackerWorkflowId(run.run_id));
+        const state = await tracker.query(runTrackerStateQuery);
+        expect(state.subscribers.map((s) => s.token.startsWith(DISOWNED_TOKEN_PREFIX))).toContain(true);
+      }
     } finally {
       await stack.control.setFaults({});
       for (const run of await stack.runsOf(agentId)) await stack.twin.cancelRun(agentId, run.run_id);

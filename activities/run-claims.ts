@@ -12,6 +12,7 @@ import {
   type HeldPermit,
 } from '../workflows/agent-lane.js';
 import {
+  DISOWNED_TOKEN_PREFIX,
   runTrackerStateQuery,
   runTrackerWorkflow,
   runTrackerWorkflowId,
@@ -27,11 +28,7 @@ export interface ClaimDeps {
   reconcileAfterMs: number;
 }
 
-/**
- * Marks a subscription that claims no run: it quarantines runs a step could not tell from its own. No step may
- * adopt such a run, since it may be that step's, and no step can prove it is not its own either.
- */
-export const DISOWNED_TOKEN_PREFIX = 'disowned:';
+export { DISOWNED_TOKEN_PREFIX };
 
 const RUN_PAGE_SIZE = 100;
 

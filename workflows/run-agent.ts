@@ -350,6 +350,7 @@ async function startRun(step: Step, attempt: number, token: string): Promise<Sta
           workflowId: workflowInfo().workflowId,
           token,
           holdsPermit: true,
+          stepKey: step.stepKey,
           ...(options.outputFrom && { outputFrom: options.outputFrom }),
         },
         stepKey: step.stepKey,

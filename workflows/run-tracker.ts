@@ -11,6 +11,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
   log,
@@ -30,6 +31,12 @@ export function runTrackerWorkflowId(runId: string): string {
   return `${RUN_TRACKER_ID_PREFIX}${runId}`;
 }
 
+/**
+ * Marks a subscription that claims no run: it quarantines runs a step could not tell from its own
+ * (activities/start-run.ts). No step may adopt such a run, since it may be another's, and none can prove it is not.
+ */
+export const DISOWNED_TOKEN_PREFIX = 'disowned:';
+
 /** Task queue that only reconciliation polls use, so polling can never starve starts and cancels. */
 export const POLL_TASK_QUEUE_SUFFIX = '-twin-poll';
 
@@ -45,6 +52,8 @@ export interface RunSubscription {
   holdsPermit?: boolean;
   /** Event kinds that carry the agent's answer (a step's `outputFrom`); the first subscriber's choice is read. */
   outputFrom?: string[];
+  /** The step the run serves, for the tracker's page in the Web UI. */
+  stepKey?: string;
 }
 
 export interface RunTrackerInput {
@@ -99,6 +108,8 @@ export const runSettledSignal = defineSignal<[RunSettled]>('runSettled');
 const TRACKER_RELEASES_PERMITS_PATCH = 'tracker-releases-permits';
 /** Trackers recorded before this patch filled in only the summary, from one poll of a webhook-ended run. */
 const TRACKER_READS_OUTPUT_PATCH = 'tracker-reads-output';
+/** Trackers recorded before this patch wrote no memo: their replay must not upsert one. */
+const TRACKER_MEMO_PATCH = 'tracker-memo-served-by';
 
 /**
  * A completed run whose end came from a poll has no outcome under the documented contract (only the run.completed
@@ -205,6 +216,7 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
       return;
     state.subscribers.push(subscription);
     changes++;
+    if (patched(TRACKER_MEMO_PATCH)) upsertMemo({ servedBy: servedBy(state.subscribers) });
   });
 
   upsertSearchAttributes([
@@ -255,6 +267,16 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
   }
   await notifySubscribers(state);
   return state;
+}
+
+/**
+ * What the tracker's page in the Web UI says it served: each subscribing workflow and step. A quarantine serves
+ * nobody and is left out.
+ */
+function servedBy(subscribers: RunSubscription[]): string[] {
+  return subscribers
+    .filter((s) => !s.token.startsWith(DISOWNED_TOKEN_PREFIX))
+    .map((s) => (s.stepKey ? `${s.workflowId} step ${s.stepKey}` : s.workflowId));
 }
 
 async function reconcile(state: RunTrackerState, pollRun: PollActivities['pollRun']): Promise<void> {

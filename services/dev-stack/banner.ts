@@ -7,6 +7,16 @@ import type { RunningStack } from './stack.js';
 /** Printed once everything is ready; tests wait for this exact line. */
 export const READY_LINE = 'twinflow local stack is ready';
 
+/**
+ * The Web UI's workflow list also shows twinflow's internals (one tracker per Twin run, one lane per agent); this
+ * saved filter shows only pipelines, which carry the TwinflowPipeline search attribute from their start.
+ */
+export const PIPELINES_ONLY_QUERY = 'TwinflowPipeline IS NOT NULL';
+
+export function pipelinesFilterUrl(uiUrl: string, namespace = 'default'): string {
+  return `${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(PIPELINES_ONLY_QUERY)}`;
+}
+
 export function renderBanner({ settings, controlToken, seed }: RunningStack): string[] {
   const where = (file: string) => {
     const relative = path.relative(process.cwd(), file);
@@ -15,6 +25,7 @@ export function renderBanner({ settings, controlToken, seed }: RunningStack): st
   const rows: [string, string][] = [
     ['Temporal', `${settings.temporal.address}  (state: ${where(settings.temporal.dbFile)})`],
     ['Web UI', settings.temporal.uiUrl],
+    ['… pipelines only', pipelinesFilterUrl(settings.temporal.uiUrl)],
     ['Receiver', `${settings.receiver.url}  (webhooks: ${settings.receiver.webhookUrl}, metrics: /metrics)`],
     ['Worker metrics', settings.workerMetricsUrl],
     seed && settings.emulator

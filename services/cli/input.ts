@@ -6,20 +6,28 @@ import { WEBHOOK_EVENTS, type WebhookEventType } from '../twin-api/run-status.js
 import { usageError } from './errors.js';
 
 /** `--input '{"a":1}'` or `--input @input.json`; the input of a pipeline is a JSON object. */
-export async function parsePipelineInput(raw: string | undefined): Promise<Record<string, unknown>> {
-  if (raw === undefined) return {};
+/** A JSON option value given inline or as `@path`; `example` is shown when it does not parse. */
+export async function parseJsonOption(
+  raw: string,
+  flag: string,
+  example: string,
+): Promise<{ value: unknown; where: string }> {
   const fromFile = raw.startsWith('@');
-  const where = fromFile ? `file ${raw.slice(1)}` : '--input';
+  const where = fromFile ? `file ${raw.slice(1)}` : flag;
   const text = fromFile ? await readInputFile(raw.slice(1)) : raw;
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return { value: JSON.parse(text) as unknown, where };
   } catch (error) {
     throw usageError(
       `${where} is not valid JSON: ${(error as Error).message}`,
-      `example: --input '{"repo":"acme/shop"}'`,
+      `example: ${flag} '${example}'`,
     );
   }
+}
+
+export async function parsePipelineInput(raw: string | undefined): Promise<Record<string, unknown>> {
+  if (raw === undefined) return {};
+  const { value, where } = await parseJsonOption(raw, '--input', '{"repo":"acme/shop"}');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw usageError(
       `${where} must be a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`,

@@ -9,6 +9,7 @@ import { loadRegisteredPipelines } from '../pipelines/registered.js';
 import { loadConfig, type Config } from '../shared/config.js';
 import { demoAgentEnv } from '../dev-stack/demo-agents.js';
 import type { StackState } from './local-stack.js';
+import { registerEmulatorCommands } from './commands/emulator.js';
 import { registerPipelineCommands } from './commands/pipelines.js';
 import { registerScheduleCommands } from './commands/schedules.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
@@ -33,6 +34,7 @@ function buildProgram(context: () => CliContext): Command {
   registerPipelineCommands(program, context);
   registerWebhookCommands(program, context);
   registerScheduleCommands(program, context);
+  registerEmulatorCommands(program, context);
   return program;
 }
 

@@ -31,14 +31,14 @@ async function defaultUrl(ctx: CliContext, given: string | undefined): Promise<s
   return `${receiverUrl}${WEBHOOK_PATH}`;
 }
 
-async function checkedUrl(ctx: CliContext, given: string | undefined): Promise<string> {
+export async function checkedUrl(ctx: CliContext, given: string | undefined): Promise<string> {
   const checked = checkWebhookUrl(await defaultUrl(ctx, given));
   if (checked.warning) ctx.out.warn(checked.warning);
   return checked.url;
 }
 
 /** Creates the webhook and stores its secret; if storing fails, the webhook is deleted again. */
-async function createAndStore(
+export async function createAndStore(
   ctx: CliContext,
   twin: TwinClient,
   agentId: string,

@@ -9,6 +9,7 @@ import type Router from '@koa/router';
 import { loadConfig, type Config } from '../shared/config.js';
 import { createControlRouter } from '../control/router.js';
 import { loadRegisteredPipelines } from '../pipelines/registered.js';
+import { warnWhenPipelinesChange } from '../pipelines/source-watch.js';
 import { exitCodeOf } from '../shared/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createReceiverApp } from './app.js';
@@ -107,11 +108,14 @@ async function main(): Promise<void> {
   );
 
   void warnIfDedupeWindowShort(client, config.WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS, logger);
+  // Only the control API serves pipelines; a receiver without one cannot run an outdated set.
+  const stopWatching = config.CONTROL_API_TOKEN ? warnWhenPipelinesChange(logger) : () => {};
 
   process.on('SIGHUP', () => void secrets.reload());
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down: finishing in-flight deliveries');
     await closeServer(server, logger);
+    stopWatching();
     secrets.close();
     await connection.close();
     logger.info('receiver stopped');

@@ -3,6 +3,7 @@
 // the SDK lets in-flight tasks finish before the process exits.
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadRegisteredPipelines } from '../pipelines/registered.js';
+import { warnWhenPipelinesChange } from '../pipelines/source-watch.js';
 import { loadConfig } from '../shared/config.js';
 import { exitCodeOf } from '../shared/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const logger = createLogger('worker', config.LOG_LEVEL);
   // Before anything connects: a broken definition is reported once, not after every reconnect.
   const pipelines = loadRegisteredPipelines(process.env);
+  const stopWatching = warnWhenPipelinesChange(logger);
   if (!config.TWIN_API_KEY) {
     throw new Error(
       'TWIN_API_KEY is not set: the worker calls Twin on behalf of every workflow and cannot start without it',
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     );
     await workers.run();
   } finally {
+    stopWatching();
     await connection.close();
   }
 }

@@ -28,8 +28,6 @@ export interface ClaimDeps {
   reconcileAfterMs: number;
 }
 
-export { DISOWNED_TOKEN_PREFIX };
-
 const RUN_PAGE_SIZE = 100;
 
 /**

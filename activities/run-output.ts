@@ -16,6 +16,8 @@ export interface ReadRunResultInput {
   runId: string;
   /** Event kinds that carry the agent's answer; default DEFAULT_OUTPUT_EVENT_KINDS. */
   outputFrom?: string[];
+  /** False when the caller already holds the run record (a poll ended the run): it is not read again. */
+  readRecord?: boolean;
 }
 
 export interface RunResultRead extends RunOutput {

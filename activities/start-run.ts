@@ -13,14 +13,8 @@ import type { TwinClient } from '../services/twin-api/client.js';
 import { mayHavePerformed } from '../services/twin-api/errors.js';
 import type { Run } from '../services/twin-api/schemas.js';
 import { mapLimit } from '../services/shared/map-limit.js';
-import {
-  claimOf,
-  disown,
-  DISOWNED_TOKEN_PREFIX,
-  listRunsSince,
-  otherHolders,
-  type ClaimDeps,
-} from './run-claims.js';
+import { DISOWNED_TOKEN_PREFIX } from '../workflows/run-tracker.js';
+import { claimOf, disown, listRunsSince, otherHolders, type ClaimDeps } from './run-claims.js';
 import { hasRunMarker, withRunMarker } from './run-marker.js';
 import { twinFailure } from './twin-failure.js';
 
@@ -259,7 +253,22 @@ async function lookAtRuns(
   if (doubtful.length === 0 || !final) return 'wait';
   // Named candidates stay quarantined: another start of this agent must not take one of them for its own.
   await disown(deps, unclaimed, request);
-  throw ambiguousStart(request, doubtful, ours, starting);
+  const why =
+    starting > 0
+      ? `${doubtful.length} unclaimed run(s) of the agent exist while ${starting} other step(s) of the same agent are still starting theirs`
+      : `${doubtful.length} run(s) of the agent started since then could be this step's, and twinflow cannot tell which`;
+  throw ambiguousStart(request, doubtful, ours, why);
+}
+
+/**
+ * An adoption is a deduction; a step whose start Twin answered knows. If such a step has meanwhile subscribed to
+ * the adopted run (read after our own subscription), the deduction was wrong: fail rather than share its result.
+ */
+export async function confirmAdoption(deps: StartDeps, request: StartRequest, run: Run): Promise<void> {
+  const claim = await claimOf(deps, run.run_id);
+  const others = claim === 'unreadable' ? [] : claim.tokens.filter((token) => token !== request.token);
+  if (others.length > 0)
+    throw ambiguousStart(request, [run], run.started_at, 'the run it adopted is claimed by another step');
 }
 
 /** Seed 000 names the schedule or webhook subscription that started a run; where Twin says so, it is not ours. */
@@ -267,21 +276,12 @@ function startedOutsideTwinflow(run: Run): boolean {
   return Boolean(run.schedule_agent_id) || Boolean(run.webhook_subscription_id);
 }
 
-function ambiguousStart(
-  request: StartRequest,
-  runs: Run[],
-  since: string,
-  starting: number,
-): ApplicationFailure {
+function ambiguousStart(request: StartRequest, runs: Run[], since: string, why: string): ApplicationFailure {
   const candidates = runs.map((run) => ({
     runId: run.run_id,
     startedAt: run.started_at,
     status: run.status,
   }));
-  const why =
-    starting > 0
-      ? `${candidates.length} unclaimed run(s) of the agent exist while ${starting} other step(s) of the same agent are still starting theirs`
-      : `${candidates.length} run(s) of the agent started since then could be this step's, and twinflow cannot tell which`;
   const details: AmbiguousStartDetails = {
     agentId: request.agentId,
     stepKey: request.stepKey,

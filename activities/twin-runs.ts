@@ -2,7 +2,7 @@
 // outside. Built by a factory at worker start, so the Twin client (and its API key) lives only here; workflows
 // pass IDs and words, never secrets.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { log } from '@temporalio/activity';
 import type { TwinClient } from '../services/twin-api/client.js';
 import type { Run, RunEvent } from '../services/twin-api/schemas.js';
@@ -24,9 +24,8 @@ import {
 import { createPollActivities } from './poll-run.js';
 import { readRunEvents } from './run-output.js';
 import { runMarker } from './run-marker.js';
-import { claimOf } from './run-claims.js';
 import { UNWEBHOOKED_RECONCILE_MS, type WebhookCoverage } from './webhook-coverage.js';
-import { AMBIGUOUS_START, startRunOnce, type StartResolution } from './start-run.js';
+import { confirmAdoption, startRunOnce, type StartResolution } from './start-run.js';
 import { callTwin } from './twin-failure.js';
 
 export interface TwinRunActivityDeps {
@@ -102,7 +101,7 @@ export function createTwinRunActivities(deps: TwinRunActivityDeps) {
         attempt: input.attempt,
         token: subscriber.token,
       });
-      const { run, resolution } = await startRunOnce(deps, {
+      const request = {
         agentId: input.agentId,
         runMode: input.runMode,
         userMessage: input.userMessage,
@@ -111,15 +110,19 @@ export function createTwinRunActivities(deps: TwinRunActivityDeps) {
         workflowId: subscriber.workflowId,
         token: subscriber.token,
         marker,
-      });
-      const covered = (await deps.webhooks?.covers(input.agentId)) ?? true;
+      };
+      // The webhook lookup (cached per agent) runs beside the start, not after it, on the step's critical path.
+      const [{ run, resolution }, covered = true] = await Promise.all([
+        startRunOnce(deps, request),
+        deps.webhooks?.covers(input.agentId),
+      ]);
       await subscribeToTracker(deps, run, {
         ...input,
         reconcileAfterMs:
           input.reconcileAfterMs ??
           (covered ? deps.reconcileAfterMs : Math.min(deps.reconcileAfterMs, UNWEBHOOKED_RECONCILE_MS)),
       });
-      if (resolution === 'adopted') await ensureSoleOwner(deps, run, input);
+      if (resolution === 'adopted') await confirmAdoption(deps, request, run);
       return {
         runId: run.run_id,
         agentId: run.agent_id,
@@ -216,34 +219,6 @@ async function subscribeToTracker(
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     await answerFromClosedTracker(deps.temporal, run.run_id, input.subscriber);
   }
-}
-
-/**
- * An adoption is a deduction; a step whose start Twin answered knows. If such a step has meanwhile subscribed to
- * the adopted run, the deduction was wrong: the step fails as AmbiguousStart rather than share another's result.
- */
-async function ensureSoleOwner(deps: TwinRunActivityDeps, run: Run, input: StartTwinRunInput): Promise<void> {
-  const claim = await claimOf(deps, run.run_id);
-  const others =
-    claim === 'unreadable' ? [] : claim.tokens.filter((token) => token !== input.subscriber.token);
-  if (others.length === 0) return;
-  throw ApplicationFailure.create({
-    type: AMBIGUOUS_START,
-    message:
-      `step ${input.stepKey}: the run ${run.run_id} it adopted after a lost start answer belongs to another step; ` +
-      `twinflow did not start another run of agent ${input.agentId}, so the agent cannot act twice; check its runs ` +
-      'in Twin, then rerun the step.',
-    nonRetryable: true,
-    details: [
-      {
-        agentId: input.agentId,
-        stepKey: input.stepKey,
-        candidates: [{ runId: run.run_id, startedAt: run.started_at, status: run.status }],
-        since: run.started_at,
-        why: 'the adopted run is claimed by another step',
-      },
-    ],
-  });
 }
 
 /** The tracker closed after its grace period (an adopted run can be that old): its record still holds the end. */

@@ -333,6 +333,8 @@ async function readResult(
       agentId: state.agentId,
       runId: state.runId,
       outputFrom: state.subscribers[0]?.outputFrom,
+      // A poll's observation already carries what the record serves (summary, outcome where Twin has them).
+      readRecord: final.source !== 'poll',
     });
     const { text, json, truncated, reason } = read;
     state.output = { text, json, truncated, reason };

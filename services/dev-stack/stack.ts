@@ -5,7 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { PROJECT_ROOT, startTemporalDevServer } from '../shared/temporal-dev-server.js';
+import { PIPELINE_SOURCE_DIRS } from '../pipelines/source-watch.js';
+import { startTemporalDevServer } from '../shared/temporal-dev-server.js';
 import { demoAgentEnv } from './demo-agents.js';
 import { httpOk, waitUntil, workerPolling } from './readiness.js';
 import { seedEmulator, type SeedResult } from './seed.js';
@@ -34,9 +35,6 @@ export interface StackOptions {
   /** Set when a stop was requested while starting: the start gives up at the next step. */
   aborted?: () => boolean;
 }
-
-/** Where the pipelines the stack loads are defined: an edit here may fix a definition a service refused. */
-const PIPELINE_SOURCES = ['examples', 'services/pipelines'].map((folder) => path.join(PROJECT_ROOT, folder));
 
 export async function startStack({ settings, log, aborted }: StackOptions): Promise<RunningStack> {
   await mkdir(settings.dataDir, { recursive: true });
@@ -83,12 +81,12 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
     };
     const receiver = await superviseHere(
       nodeService(serviceSpec(settings, 'receiver', 'receiver', env)),
-      PIPELINE_SOURCES,
+      PIPELINE_SOURCE_DIRS,
     );
     started.push(receiver);
     const worker = await superviseHere(
       nodeService(serviceSpec(settings, 'worker', 'worker', env)),
-      PIPELINE_SOURCES,
+      PIPELINE_SOURCE_DIRS,
     );
     started.push(worker);
     await waitUntil(() => httpOk(`${settings.receiver.url}/readyz`), {

@@ -10,11 +10,11 @@ import { createTwinRunActivities } from '../../activities/twin-runs.js';
 import { TwinApiError } from '../../services/twin-api/errors.js';
 import type { TwinClient } from '../../services/twin-api/client.js';
 import {
+  DISOWNED_TOKEN_PREFIX,
   RUN_TRACKER_ID_PREFIX,
   runTrackerStateQuery,
   runTrackerWorkflowId,
 } from '../../workflows/run-tracker.js';
-import { DISOWNED_TOKEN_PREFIX } from '../../activities/run-claims.js';
 import { startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 /** The client's timeout in the test stack is 10 s: a slower answer is lost to the caller. */

@@ -16,9 +16,10 @@ function readReport() {
 
 const report = readReport();
 const passed = report?.numPassedTests ?? 0;
-// A file that failed to load has no test results of its own; count it once so it is not invisible.
+// A file can fail outside every test (it did not load, a beforeAll or afterAll hook threw or timed out): its
+// tests may all have passed, so count the file once, or the line would say 0 failed of a failing run.
 const brokenFiles = (report?.testResults ?? []).filter(
-  (r) => r.status === 'failed' && !r.assertionResults?.length,
+  (r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed'),
 );
 const failed = (report?.numFailedTests ?? 0) + brokenFiles.length;
 process.stdout.write(`${passed} passed, ${failed} failed\n`);

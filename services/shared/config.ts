@@ -40,6 +40,11 @@ export const configSchema = z.object({
   /** Interface of the worker's Prometheus endpoint; 127.0.0.1 keeps it off the network. */
   WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   WORKER_METRICS_PORT: port.default(9464),
+  /**
+   * How long a stopping worker lets in-flight activities finish before it cancels them; with the 20 s it then
+   * gives them to stop (services/worker/worker.ts) a stop fits in Kubernetes' default 30 s grace period.
+   */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(5),
   /** Per-run silence after which the run tracker polls Twin instead of waiting for a webhook. */
   RUN_RECONCILE_AFTER_SECONDS: positiveInt.default(60),
   AGENT_CONCURRENCY_DEFAULT: positiveInt.default(1),

@@ -38,6 +38,13 @@ export interface TwinflowWorkers {
   shutdown(): void;
 }
 
+/**
+ * How long after the grace period a stopping worker gives up waiting for activities that ignore their
+ * cancellation; its run() then rejects with GracefulShutdownPeriodExpiredError, so a process always exits and
+ * Temporal retries what was abandoned once its timeout passes.
+ */
+export const WORKER_SHUTDOWN_FORCE_AFTER_MS = 20_000;
+
 export function pollTaskQueue(taskQueue: string): string {
   return `${taskQueue}${POLL_TASK_QUEUE_SUFFIX}`;
 }
@@ -84,9 +91,15 @@ export async function createWorkers(deps: WorkerDeps): Promise<TwinflowWorkers> 
     ? { workflowBundle: deps.workflowBundle }
     : { workflowsPath: deps.workflowsPath };
 
+  const graceMs = config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000;
+  const stopping = {
+    shutdownGraceTime: graceMs,
+    shutdownForceTime: graceMs + WORKER_SHUTDOWN_FORCE_AFTER_MS,
+  };
   const main = await Worker.create({
     connection,
     namespace,
+    ...stopping,
     taskQueue,
     ...workflowSource,
     activities: activities.main,
@@ -95,6 +108,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<TwinflowWorkers> 
   const poll = await Worker.create({
     connection,
     namespace,
+    ...stopping,
     taskQueue: pollTaskQueue(taskQueue),
     activities: activities.poll,
     maxTaskQueueActivitiesPerSecond: config.TWIN_POLL_RATE_LIMIT_PER_SECOND,

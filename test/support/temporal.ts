@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { TEST_SERVER_BINARY } from '../../services/shared/temporal-dev-server.js';
+import { WORKER_SHUTDOWN_FORCE_AFTER_MS } from '../../services/worker/worker.js';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
 
 export interface TemporalTestContext {
@@ -15,6 +16,8 @@ export interface TemporalTestContext {
   connection: Connection;
   nativeConnection: NativeConnection;
   address: string;
+  /** A time-skipping test server, which may skip past a running activity's timeout (see twinflow-stack.ts). */
+  timeSkipping?: true;
   close(): Promise<void>;
 }
 
@@ -82,6 +85,7 @@ export async function startTimeSkippingTemporal(): Promise<TemporalTestContext> 
     connection: env.connection,
     nativeConnection: env.nativeConnection,
     address: env.address,
+    timeSkipping: true,
     close: () => env.teardown(),
   };
 }
@@ -106,6 +110,7 @@ export async function createTestWorker(
   return Worker.create({
     connection: context.nativeConnection,
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    shutdownForceTime: WORKER_SHUTDOWN_FORCE_AFTER_MS,
     ...options,
   });
 }

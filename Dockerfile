@@ -14,7 +14,7 @@ ENV NODE_ENV=production \
     WEBHOOK_SECRETS_FILE=/app/.twinflow/webhook-secrets.json
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
+COPY package.json tsconfig.json index.ts twinflow.config.ts ./
 COPY bin ./bin
 COPY services ./services
 COPY workflows ./workflows

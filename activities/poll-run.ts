@@ -2,7 +2,7 @@
 // pipeline finishes even if every webhook is lost. Runs on its own task queue (see run-tracker.ts).
 import { log } from '@temporalio/activity';
 import type { TwinClient } from '../services/twin-api/client.js';
-import { observationOfRunRecord, type RunObservation } from '../services/twin-api/run-status.js';
+import { observationOfRunRecord, type RunObservation } from '../services/twin-vocabulary/run-status.js';
 import { callTwin } from './twin-failure.js';
 
 export interface PollRunInput {

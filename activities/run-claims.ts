@@ -3,22 +3,25 @@
 // and so may be starting a run right now. Both live in Temporal, so the answer holds across workers.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { listAllRuns, type TwinClient } from '../services/twin-api/client.js';
-import type { Run } from '../services/twin-api/schemas.js';
+import type { TwinClient } from '../services/twin-api/client.js';
+import { listAllRuns } from '../services/twin-api/paging.js';
+import type { Run } from '../services/twin-vocabulary/schemas.js';
 import {
   agentLaneWorkflowId,
   laneStateQuery,
-  type agentLaneWorkflow,
+  type AgentLaneWorkflow,
   type HeldPermit,
-} from '../workflows/agent-lane.js';
+} from '../workflows/agent-lane-api.js';
 import {
   DISOWNED_TOKEN_PREFIX,
+  RUN_TRACKER_WORKFLOW_TYPE,
   runTrackerStateQuery,
-  runTrackerWorkflow,
   runTrackerWorkflowId,
   subscribeRunSignal,
   type RunTrackerState,
-} from '../workflows/run-tracker.js';
+  type RunTrackerWorkflow,
+  type SubscribeRun,
+} from '../workflows/run-tracker-api.js';
 import { callTwin } from './twin-failure.js';
 
 export interface ClaimDeps {
@@ -61,7 +64,7 @@ async function trackerState(
   temporal: Client,
   runId: string,
 ): Promise<RunTrackerState | 'none' | 'unreadable'> {
-  const handle = temporal.workflow.getHandle<typeof runTrackerWorkflow>(runTrackerWorkflowId(runId));
+  const handle = temporal.workflow.getHandle<RunTrackerWorkflow>(runTrackerWorkflowId(runId));
   try {
     const { status } = await handle.describe();
     if (status.name === 'RUNNING') return await handle.query(runTrackerStateQuery);
@@ -84,16 +87,19 @@ export async function disown(
 ): Promise<void> {
   for (const run of runs) {
     try {
-      await deps.temporal.workflow.signalWithStart(runTrackerWorkflow, {
-        workflowId: runTrackerWorkflowId(run.run_id),
-        taskQueue: deps.taskQueue,
-        args: [{ runId: run.run_id, agentId: run.agent_id, reconcileAfterMs: deps.reconcileAfterMs }],
-        signal: subscribeRunSignal,
-        signalArgs: [
-          { workflowId: subscriber.workflowId, token: `${DISOWNED_TOKEN_PREFIX}${subscriber.token}` },
-        ],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
+      await deps.temporal.workflow.signalWithStart<RunTrackerWorkflow, [SubscribeRun]>(
+        RUN_TRACKER_WORKFLOW_TYPE,
+        {
+          workflowId: runTrackerWorkflowId(run.run_id),
+          taskQueue: deps.taskQueue,
+          args: [{ runId: run.run_id, agentId: run.agent_id, reconcileAfterMs: deps.reconcileAfterMs }],
+          signal: subscribeRunSignal,
+          signalArgs: [
+            { workflowId: subscriber.workflowId, token: `${DISOWNED_TOKEN_PREFIX}${subscriber.token}` },
+          ],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        },
+      );
     } catch (error) {
       // A tracker that closed after its grace period belongs to a run that ended long ago: nobody adopts it.
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -103,7 +109,7 @@ export async function disown(
 
 /** The permits of the agent's lane held by steps other than `token`'s: each may be starting a run right now. */
 export async function otherHolders(deps: ClaimDeps, agentId: string, token: string): Promise<HeldPermit[]> {
-  const handle = deps.temporal.workflow.getHandle<typeof agentLaneWorkflow>(agentLaneWorkflowId(agentId));
+  const handle = deps.temporal.workflow.getHandle<AgentLaneWorkflow>(agentLaneWorkflowId(agentId));
   try {
     const lane = await handle.query(laneStateQuery);
     return lane.held.filter((permit) => permit.token !== token);

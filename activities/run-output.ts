@@ -2,9 +2,9 @@
 // where Twin serves one, the run record's summary and outcome (seed 000 fields, never required). The run's tracker
 // calls this once as the run ends, so every subscriber gets the same output and Twin is asked once per run.
 import type { TwinClient } from '../services/twin-api/client.js';
-import type { RunEvent } from '../services/twin-api/schemas.js';
-import { extractRunOutput, type RunOutput } from '../services/twin-api/run-output.js';
-import { isOutcome, type Outcome } from '../services/twin-api/run-status.js';
+import type { RunEvent } from '../services/twin-vocabulary/schemas.js';
+import { extractRunOutput, type RunOutput } from '../services/twin-vocabulary/run-output.js';
+import { isOutcome, type Outcome } from '../services/twin-vocabulary/run-status.js';
 import { callTwin } from './twin-failure.js';
 
 const EVENT_PAGE_SIZE = 200;

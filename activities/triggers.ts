@@ -9,9 +9,9 @@ import {
   type PipelineRegistry,
   type TriggeredPipeline,
 } from '../services/pipelines/registry.js';
-import { startValidatedPipeline } from '../services/control/pipelines.js';
-import type { RunObservation } from '../services/twin-api/run-status.js';
-import { triggerKey } from '../workflows/pipeline-visibility.js';
+import { startPipelineRun } from '../services/pipelines/start.js';
+import type { RunObservation } from '../services/twin-vocabulary/run-status.js';
+import { triggerKey } from '../workflows/pipeline-api.js';
 import { renderTemplate, TemplateValueMissingError } from '../workflows/templates.js';
 
 export interface EvaluateTriggersInput {
@@ -88,7 +88,7 @@ export function createTriggerActivities(deps?: TriggerActivityDeps) {
           evaluation.refused.push(name);
           continue;
         }
-        const started = await startValidatedPipeline(
+        const started = await startPipelineRun(
           { client: deps.temporal, registry: deps.registry, taskQueue: deps.taskQueue },
           { name, key: triggerKey(observation.runId), input },
         );

@@ -1,26 +1,26 @@
-// The activities behind runAgent and the agent lanes: everything that touches Twin or another workflow from the
-// outside. Built by a factory at worker start, so the Twin client (and its API key) lives only here; workflows
-// pass IDs and words, never secrets.
+// The activities behind runAgent: starting, cancelling and reading Twin runs, and telling their trackers (the lane
+// activities are in activities/lanes.ts). Built by a factory at worker start, so the Twin client (and its API key)
+// lives only here; workflows pass IDs and words, never secrets.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { log } from '@temporalio/activity';
 import type { TwinClient } from '../services/twin-api/client.js';
-import type { Run, RunEvent } from '../services/twin-api/schemas.js';
-import { isTerminal, observationOfRunRecord, type RunObservation } from '../services/twin-api/run-status.js';
+import type { Run, RunEvent } from '../services/twin-vocabulary/schemas.js';
+import {
+  isTerminal,
+  observationOfRunRecord,
+  type RunObservation,
+} from '../services/twin-vocabulary/run-status.js';
 import {
   observeRunSignal,
-  runTrackerWorkflow,
+  RUN_TRACKER_WORKFLOW_TYPE,
   runSettledSignal,
   runTrackerWorkflowId,
   subscribeRunSignal,
   type RunSubscription,
-} from '../workflows/run-tracker.js';
-import {
-  agentLaneWorkflow,
-  agentLaneWorkflowId,
-  requestPermitSignal,
-  type PermitRequest,
-} from '../workflows/agent-lane.js';
+  type RunTrackerWorkflow,
+  type SubscribeRun,
+} from '../workflows/run-tracker-api.js';
 import { createPollActivities } from './poll-run.js';
 import { readRunEvents } from './run-output.js';
 import { runMarker } from './run-marker.js';
@@ -31,14 +31,10 @@ import { callTwin } from './twin-failure.js';
 export interface TwinRunActivityDeps {
   twin: TwinClient;
   temporal: Client;
-  /** Task queue of the trackers and lanes this process starts: the worker's main queue. */
+  /** Task queue of the trackers this process starts: the worker's main queue. */
   taskQueue: string;
   /** Tracker silence before it polls Twin, for steps that do not set `reconcileAfter`. */
   reconcileAfterMs: number;
-  /** Permits per agent for requests that do not set `concurrency` (AGENT_CONCURRENCY_DEFAULT). */
-  laneLimit: number;
-  /** Passed to lanes this process creates; tests shorten it. */
-  laneHolderCheckIntervalMs?: number;
   /** Which agents have webhooks; without it every agent is assumed to have one. */
   webhooks?: WebhookCoverage;
 }
@@ -150,36 +146,6 @@ export function createTwinRunActivities(deps: TwinRunActivityDeps) {
     }: FetchRunEventsInput): Promise<FetchedRunEvents> {
       return readRunEvents(deps.twin, agentId, runId, maxEvents);
     },
-
-    /** Queues the caller at the agent's lane, creating the lane if this is its first request. */
-    async requestLanePermit({
-      agentId,
-      request,
-    }: {
-      agentId: string;
-      request: PermitRequest;
-    }): Promise<void> {
-      await deps.temporal.workflow.signalWithStart(agentLaneWorkflow, {
-        workflowId: agentLaneWorkflowId(agentId),
-        taskQueue: deps.taskQueue,
-        args: [{ agentId, limit: deps.laneLimit, holderCheckIntervalMs: deps.laneHolderCheckIntervalMs }],
-        signal: requestPermitSignal,
-        signalArgs: [request],
-      });
-    },
-
-    /** The run IDs among `runs` that are no longer running (or never existed): their permits can be reclaimed. */
-    async findClosedWorkflowRuns({
-      runs,
-    }: {
-      runs: { workflowId: string; runId: string }[];
-    }): Promise<string[]> {
-      const closed: string[] = [];
-      for (const { workflowId, runId } of runs) {
-        if (!(await isWorkflowRunOpen(deps.temporal, workflowId, runId))) closed.push(runId);
-      }
-      return closed;
-    },
   };
 }
 
@@ -200,21 +166,24 @@ async function subscribeToTracker(
   if (!observation)
     log.warn('Twin answered an undocumented run status on start', { runId: run.run_id, status: run.status });
   try {
-    await deps.temporal.workflow.signalWithStart(runTrackerWorkflow, {
-      workflowId: runTrackerWorkflowId(run.run_id),
-      taskQueue: deps.taskQueue,
-      args: [
-        {
-          runId: run.run_id,
-          agentId: run.agent_id,
-          reconcileAfterMs: input.reconcileAfterMs ?? deps.reconcileAfterMs,
-        },
-      ],
-      signal: subscribeRunSignal,
-      signalArgs: [{ ...input.subscriber, ...(observation && { observation }) }],
-      // A fresh tracker for a long-settled run would poll it again and evaluate its triggers a second time.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
+    await deps.temporal.workflow.signalWithStart<RunTrackerWorkflow, [SubscribeRun]>(
+      RUN_TRACKER_WORKFLOW_TYPE,
+      {
+        workflowId: runTrackerWorkflowId(run.run_id),
+        taskQueue: deps.taskQueue,
+        args: [
+          {
+            runId: run.run_id,
+            agentId: run.agent_id,
+            reconcileAfterMs: input.reconcileAfterMs ?? deps.reconcileAfterMs,
+          },
+        ],
+        signal: subscribeRunSignal,
+        signalArgs: [{ ...input.subscriber, ...(observation && { observation }) }],
+        // A fresh tracker for a long-settled run would poll it again and evaluate its triggers a second time.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      },
+    );
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     await answerFromClosedTracker(deps.temporal, run.run_id, input.subscriber);
@@ -227,9 +196,7 @@ async function answerFromClosedTracker(
   runId: string,
   subscriber: RunSubscription,
 ): Promise<void> {
-  const state = await temporal.workflow
-    .getHandle<typeof runTrackerWorkflow>(runTrackerWorkflowId(runId))
-    .result();
+  const state = await temporal.workflow.getHandle<RunTrackerWorkflow>(runTrackerWorkflowId(runId)).result();
   if (!state.final) throw new Error(`the tracker of ${runId} closed without a final observation`);
   await temporal.workflow
     .getHandle(subscriber.workflowId)
@@ -244,15 +211,5 @@ async function tellTracker(temporal: Client, observation: RunObservation): Promi
       .signal(observeRunSignal, observation);
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
-  }
-}
-
-async function isWorkflowRunOpen(temporal: Client, workflowId: string, runId: string): Promise<boolean> {
-  try {
-    const description = await temporal.workflow.getHandle(workflowId, runId).describe();
-    return description.status.name === 'RUNNING';
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
-    throw error;
   }
 }

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { EmulatorRunView } from '../services/twin-emulator/control-client.js';
 import type { DeliveryLogEntry } from '../services/twin-emulator/webhook-delivery.js';
-import { observeRunSignal, runTrackerWorkflow } from '../workflows/run-tracker.js';
+import { runTrackerWorkflow } from '../workflows/run-tracker.js';
+import { observeRunSignal } from '../workflows/run-tracker-api.js';
 import type { Benchmark } from './lib/benchmark.js';
 import {
   allEvents,

@@ -4,7 +4,8 @@
 // trackers, whose first workflow tasks wait in the queue, so the server does identical work for each.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { freePort, startTemporalDevServer } from '../services/shared/temporal-dev-server.js';
+import { freePort } from '../services/shared/processes.js';
+import { startTemporalDevServer } from '../services/dev-stack/temporal-dev-server.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { startNodeProcess, stopAll, waitForHttp, type NodeProcess } from './lib/processes.js';
 import type { LoadResult } from './processes/load.js';

@@ -3,7 +3,7 @@
 // its baseline from the same run, the ratio, the goal and whether it was met, then each benchmark's notes.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { TEMPORAL_BINARY } from '../services/shared/temporal-dev-server.js';
+import { TEMPORAL_BINARY } from '../services/shared/project-paths.js';
 
 export interface Row {
   figure: string;

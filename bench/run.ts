@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../services/shared/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../services/shared/project-paths.js';
+import { cluster } from './cluster.js';
 import { handoffLatency } from './handoff-latency.js';
 import type { BenchContext, Benchmark, BenchmarkOutcome } from './lib/benchmark.js';
 import { lazyWorkflowBundle } from './lib/bundle.js';
@@ -24,6 +25,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   handoffLatency,
   scale,
   stepCost,
+  cluster,
 ];
 export const COMMITTED_REPORT = path.join(PROJECT_ROOT, 'docs/benchmarks.md');
 

@@ -3,8 +3,8 @@
 // and the two counts that must be zero: pipelines lost and Twin runs started twice. (b) The same number of
 // 3-step and 50-step pipelines: the time per step must not grow with the length of a pipeline.
 import os from 'node:os';
-import type { EmulatorRunView } from '../services/twin-emulator/control-client.js';
 import type { BenchContext, Benchmark } from './lib/benchmark.js';
+import { agentsFor, cpuShares, measureFleet, peakRss } from './lib/fleet.js';
 import { fetchHistories } from './lib/history.js';
 import { mapLimit } from '../services/shared/map-limit.js';
 import { runFleet, sequentialPipeline, succeeded, type FleetRun } from './lib/pipelines.js';
@@ -12,14 +12,12 @@ import {
   describeWorkerSettings,
   startStack,
   UNLIMITED_TWIN_BUDGET,
-  type BenchStack,
   type WorkerSettings,
 } from './lib/stack.js';
 import { formatBytes, formatNumber, type Row } from './report.js';
 import { median } from './stats.js';
 
 const FLAT_GOAL = 1.2;
-const MARKER = /\[twinflow:[0-9a-f]+\]/;
 
 interface Sizes {
   fleet: number;
@@ -47,51 +45,6 @@ function fleetSettings(s: Sizes): WorkerSettings {
   return { ...UNLIMITED_TWIN_BUDGET, AGENT_CONCURRENCY_DEFAULT: s.pipelinesPerAgent };
 }
 
-/** `count` pipelines spread over the stack's agents, `pipelinesPerAgent` on each. */
-function agentsFor(stack: BenchStack, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => stack.agentIds[i % stack.agentIds.length] as string);
-}
-
-interface Audit {
-  lost: number;
-  duplicates: number;
-  runs: number;
-}
-
-/** Lost: no successful result. Duplicates: Twin runs beyond one per step, or two runs with one start marker. */
-function audit(fleet: FleetRun, steps: number, runs: EmulatorRunView[]): Audit {
-  const lost = fleet.outcomes.filter((o) => !succeeded(o)).length;
-  const markers = new Map<string, number>();
-  for (const run of runs) {
-    const marker = MARKER.exec(run.user_message ?? '')?.[0] ?? run.run_id;
-    markers.set(marker, (markers.get(marker) ?? 0) + 1);
-  }
-  const sameMarker = [...markers.values()].reduce((n, c) => n + c - 1, 0);
-  const beyondOnePerStep = Math.max(0, markers.size - fleet.outcomes.length * steps);
-  return { lost, duplicates: sameMarker + beyondOnePerStep, runs: runs.length };
-}
-
-type CpuSample = Record<'temporal' | 'worker' | 'receiver' | 'emulator', number | undefined>;
-
-async function cpuSample(stack: BenchStack): Promise<CpuSample> {
-  return {
-    temporal: await stack.temporalCpuSeconds(),
-    worker: await stack.worker.cpuSeconds(),
-    receiver: await stack.receiver.cpuSeconds(),
-    emulator: await stack.emulator.cpuSeconds(),
-  };
-}
-
-/** Cores each process kept busy over `wallMs`: which one bounds the fleet. */
-function cpuShares(before: CpuSample, after: CpuSample, wallMs: number): string {
-  return (Object.keys(before) as (keyof CpuSample)[])
-    .map(
-      (name) =>
-        `${name} ${formatNumber(((after[name] ?? Number.NaN) - (before[name] ?? Number.NaN)) / (wallMs / 1000), 2)}`,
-    )
-    .join(', ');
-}
-
 async function fleetScale(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; notes: string[] }> {
   const agents = Math.ceil(s.fleet / s.pipelinesPerAgent);
   const stack = await startStack(ctx, { agents, worker: fleetSettings(s) });
@@ -103,38 +56,19 @@ async function fleetScale(ctx: BenchContext, s: Sizes): Promise<{ rows: Row[]; n
       const single = await runFleet(stack, definition, [stack.agentIds[0] as string], s.deadlineMs);
       if (i > 0) singles.push(single.wallMs);
     }
-    const warmRss = {
-      worker: await stack.worker.peakRssBytes(),
-      receiver: await stack.receiver.peakRssBytes(),
-    };
+    const warmRss = await peakRss(stack);
     ctx.log(`scale: ${s.fleet} concurrent 3-step pipelines on ${agents} agents`);
-    const cpuBefore = await cpuSample(stack);
-    const fleet = await runFleet(stack, definition, agentsFor(stack, s.fleet), s.deadlineMs);
-    const cpuAfter = await cpuSample(stack);
-    const peakRss = {
-      worker: await stack.worker.peakRssBytes(),
-      receiver: await stack.receiver.peakRssBytes(),
-    };
-    const allRuns = await stack.control.runs();
-    const fleetRunIds = new Set(
-      fleet.outcomes.flatMap((o) => o.state?.steps.flatMap((st) => st.runIds) ?? []),
-    );
-    const fleetMarkers = new Set(
-      allRuns.filter((r) => fleetRunIds.has(r.run_id)).map((r) => MARKER.exec(r.user_message ?? '')?.[0]),
-    );
-    // Every run of the fleet's markers, so a second run for a step is counted even if no pipeline adopted it.
-    const fleetRuns = allRuns.filter(
-      (r) => fleetRunIds.has(r.run_id) || fleetMarkers.has(MARKER.exec(r.user_message ?? '')?.[0]),
-    );
-    const { lost, duplicates, runs } = audit(fleet, 3, fleetRuns);
+    const measured = await measureFleet(stack, definition, 3, agentsFor(stack, s.fleet), s.deadlineMs);
+    const { run: fleet, cpuBefore, cpuAfter } = measured;
+    const { lost, duplicates, runs } = measured.audit;
     const singleWall = median(singles);
     const rate = s.fleet / (fleet.wallMs / 1000);
     const singleRate = 1 / (singleWall / 1000);
     const rssRow = (name: 'worker' | 'receiver'): Row => ({
       figure: `${name} peak RSS (baseline: warm, before the fleet)`,
-      value: formatBytes(peakRss[name] ?? Number.NaN),
+      value: formatBytes(measured.peakRss[name] ?? Number.NaN),
       baseline: formatBytes(warmRss[name] ?? Number.NaN),
-      ratio: (peakRss[name] ?? Number.NaN) / (warmRss[name] ?? Number.NaN),
+      ratio: (measured.peakRss[name] ?? Number.NaN) / (warmRss[name] ?? Number.NaN),
       goal: '—',
     });
     return {
@@ -206,9 +140,13 @@ async function flatFleet(ctx: BenchContext, s: Sizes, steps: number): Promise<Fl
   try {
     const definition = sequentialPipeline(`bench-flat-${steps}`, steps);
     await runFleet(stack, definition, [stack.agentIds[0] as string], s.deadlineMs);
-    const cpuBefore = await cpuSample(stack);
-    const run = await runFleet(stack, definition, agentsFor(stack, s.flat), s.deadlineMs);
-    const cpuAfter = await cpuSample(stack);
+    const { run, cpuBefore, cpuAfter } = await measureFleet(
+      stack,
+      definition,
+      steps,
+      agentsFor(stack, s.flat),
+      s.deadlineMs,
+    );
     const sample = run.outcomes.filter(succeeded).slice(0, 5);
     const histories = await mapLimit(sample, 5, (o) => fetchHistories(stack.client, o.workflowId));
     return {

@@ -2,17 +2,13 @@
 // pipeline input (`input.agents.<role>`), so the demo can map each role to an emulator agent per run. The
 // input schema then requires exactly the roles the environment does not supply.
 import { z } from 'zod';
+import { agentEnvVar } from '../index.js';
 
 export interface AgentRoles<R extends string> {
   /** Per role: the literal agent ID from the environment, or a template reading the pipeline input. */
   refs: Record<R, string>;
   /** `{ agents: { <role>: string } }` for the roles the environment leaves open. */
   inputShape: { agents?: z.ZodType };
-}
-
-/** Environment variable of a role: `TWINFLOW_AGENT_<ROLE>`, e.g. TWINFLOW_AGENT_CHECKER. */
-export function agentEnvVar(role: string): string {
-  return `TWINFLOW_AGENT_${role.toUpperCase().replaceAll('-', '_')}`;
 }
 
 export function agentRoles<R extends string>(roles: readonly R[], env: NodeJS.ProcessEnv): AgentRoles<R> {

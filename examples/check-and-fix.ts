@@ -3,8 +3,7 @@
 // not block it). Optionally triggered: when TWINFLOW_TRIGGER_AGENT (say, a deploy agent run on a Twin
 // schedule) completes with outcome `success`, this pipeline starts once for that run.
 import { z } from 'zod';
-import type { PipelineRegistration } from '../services/pipelines/registry.js';
-import { definePipeline, type PipelineTrigger } from '../workflows/pipeline-definition.js';
+import { definePipeline, type PipelineRegistration, type PipelineTrigger } from '../index.js';
 import { agentRoles } from './agents.js';
 
 export function checkAndFix(env: NodeJS.ProcessEnv = process.env): PipelineRegistration {

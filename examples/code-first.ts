@@ -1,11 +1,15 @@
 // Example 4 — the same building blocks without a definition: a pipeline written as a plain Temporal workflow
 // function. runAgent, renderTemplate and the pipeline visibility helper are what the interpreter uses too, so
 // this workflow looks the same in the Web UI (TwinflowPipeline, TwinflowStatus, TwinAgentIds, TwinRunIds) and
-// its agent runs get the same retries, cancellation and tracking. Registered in workflows/index.ts.
+// its agent runs get the same retries, cancellation and tracking. Imported from the public entry, as a user's project does; twinflow.config.ts names this file under `workflows`.
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
-import { createPipelineVisibility, type PipelineStatus } from '../workflows/pipeline-visibility.js';
-import { runAgent, type AgentRunResult } from '../workflows/run-agent.js';
-import { renderTemplate } from '../workflows/templates.js';
+import {
+  createPipelineVisibility,
+  renderTemplate,
+  runAgent,
+  type AgentRunResult,
+  type PipelineStatus,
+} from '../index.js';
 
 export const CODE_FIRST_PIPELINE = 'check-then-fix-code';
 

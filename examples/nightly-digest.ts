@@ -2,8 +2,7 @@
 // is retried on a `fail` outcome or a failed run), a writer turns the collector's output into a digest, and a
 // publisher posts it to the channel named in the input. Each message quotes the step before it.
 import { z } from 'zod';
-import type { PipelineRegistration } from '../services/pipelines/registry.js';
-import { definePipeline } from '../workflows/pipeline-definition.js';
+import { definePipeline, type PipelineRegistration } from '../index.js';
 import { agentRoles } from './agents.js';
 
 export function nightlyDigest(env: NodeJS.ProcessEnv = process.env): PipelineRegistration {

@@ -2,8 +2,7 @@
 // weekday-morning Twin schedule. If the dry run fails, a compensation step puts the old instructions back; if
 // nobody approves within a day, the schedule is left alone. A short wait lets the first change settle.
 import { z } from 'zod';
-import type { PipelineRegistration } from '../services/pipelines/registry.js';
-import { definePipeline } from '../workflows/pipeline-definition.js';
+import { definePipeline, type PipelineRegistration } from '../index.js';
 import { agentRoles } from './agents.js';
 
 /** Twin's 7-field cron: sec min hour day-of-month month day-of-week year — 09:00 UTC, Monday to Friday. */

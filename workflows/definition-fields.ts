@@ -14,9 +14,9 @@ import type {
   RescheduleStep,
   StepDefinition,
   StepKind,
-  StepRetry,
   WaitStep,
 } from './pipeline-definition.js';
+import type { RetryPolicy } from './agent-retry.js';
 
 /** The keys of T, each listed exactly once: a field added to an interface and not here fails the type check. */
 type FieldsOf<T> = readonly (keyof T & string)[];
@@ -30,15 +30,9 @@ const fields =
 
 const STEP_BASE = ['id', 'kind', 'description', 'after', 'when', 'onFailure', 'timeout'] as const;
 
-export const PIPELINE_KEYS = fields<PipelineDefinition>()([
-  'name',
-  'description',
-  'steps',
-  'triggers',
-  'options',
-]);
+const PIPELINE_KEYS = fields<PipelineDefinition>()(['name', 'description', 'steps', 'triggers', 'options']);
 
-export const STEP_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
+const STEP_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
   agent: fields<AgentStep>()([
     ...STEP_BASE,
     'agent',
@@ -55,21 +49,21 @@ export const STEP_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
   approval: fields<ApprovalStep>()([...STEP_BASE, 'prompt', 'onTimeout']),
 };
 
-export const RETRY_KEYS = fields<StepRetry>()([
+const RETRY_KEYS = fields<RetryPolicy>()([
   'maximumAttempts',
   'initialInterval',
   'backoffCoefficient',
   'maximumInterval',
 ]);
-export const TRIGGER_KEYS = fields<PipelineTrigger>()(['event', 'agent', 'outcome', 'input']);
-export const OPTIONS_KEYS = fields<PipelineOptions>()(['continueAsNewAfterSteps']);
-export const COMPENSATE_KEYS = ['compensate', 'then'] as const;
+const TRIGGER_KEYS = fields<PipelineTrigger>()(['event', 'agent', 'outcome', 'input']);
+const OPTIONS_KEYS = fields<PipelineOptions>()(['continueAsNewAfterSteps']);
+const COMPENSATE_KEYS = ['compensate', 'then'] as const;
 /** A condition is a test of one step, or exactly one of the combinators. */
-export const CONDITION_TEST_KEYS = ['step', 'outcome', 'status'] as const;
-export const CONDITION_COMBINATORS = ['all', 'any', 'not'] as const;
+const CONDITION_TEST_KEYS = ['step', 'outcome', 'status'] as const;
+const CONDITION_COMBINATORS = ['all', 'any', 'not'] as const;
 
 /** Edit distance counting a swap of two neighbours as one edit (`agnet`); the words are field names, so short. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) =>
     Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
   );
@@ -91,7 +85,7 @@ export function editDistance(a: string, b: string): number {
  * word's length wrong (at least 1), a longer form of it (`retries` for `retry`) or a shortening of it
  * (`maxInterval` for `maximumInterval`).
  */
-export function didYouMean(word: string, known: readonly string[]): string | undefined {
+function didYouMean(word: string, known: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
   const limit = Math.max(1, Math.floor(word.length / 3));
   let best: { candidate: string; distance: number } | undefined;

@@ -1,6 +1,6 @@
-// Every workflow the worker registers; the bundle is built from this file.
-export * from './run-tracker.js';
-export { agentRunWorkflow } from './run-agent.js';
+// twinflow's own workflows, the bundle's core; a project's code-first workflows join them in the bundle
+// (services/worker/workflow-bundle.ts), so no product file names a user's or an example's workflow.
+export { runTrackerWorkflow } from './run-tracker.js';
+export { agentRunWorkflow } from './agent-run.js';
 export { agentLaneWorkflow } from './agent-lane.js';
 export { pipelineWorkflow } from './pipeline.js';
-export { checkThenFixWorkflow } from '../examples/code-first.js';

@@ -4,28 +4,14 @@
 // changes are written; lists are bounded to fit Temporal's per-value size limit (2 KB by default).
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { PipelineStatus } from './pipeline-api.js';
 import { AgentIdsKey, PipelineNameKey, PipelineStatusKey, RunIdsKey } from './search-attributes.js';
-
-export const PIPELINE_STATUSES = ['running', 'waiting_approval', 'succeeded', 'failed', 'cancelled'] as const;
-export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
-
-export const PIPELINE_ID_PREFIX = 'pipeline/';
-
-/** `pipeline/<name>/<key>`: readable, and the same key always names the same pipeline run. */
-export function pipelineWorkflowId(name: string, key: string): string {
-  return `${PIPELINE_ID_PREFIX}${name}/${key}`;
-}
-
-/** The key of a pipeline a Twin run's end triggered: one event starts a given pipeline at most once. */
-export function triggerKey(runId: string): string {
-  return `trigger-${runId}`;
-}
 
 /** Leaves room below the server's 2 KB per-value limit for the JSON encoding. */
 const MAX_LIST_BYTES = 1_800;
 
 /** The newest entries whose JSON encoding fits in `maxBytes`; the full lists live in the pipeline's state. */
-export function boundedKeywordList(values: readonly string[], maxBytes = MAX_LIST_BYTES): string[] {
+function boundedKeywordList(values: readonly string[], maxBytes = MAX_LIST_BYTES): string[] {
   const kept: string[] = [];
   let bytes = 2;
   for (let i = values.length - 1; i >= 0; i--) {

@@ -1,7 +1,7 @@
 // The generic interpreter: one workflow that runs any registered pipeline. The validated definition is part of
 // the workflow input, so each history is self-contained and replays without the registry. Steps start as their
 // dependencies settle (sequence, fan-out, fan-in), each in its own cancellation scope so a failing pipeline can
-// stop its siblings and a cancelled pipeline stops every in-flight Twin run (runAgent honours cancellation).
+// stop its siblings and a cancelled pipeline stops every in-flight Twin execution (runAgent honours cancellation).
 // Pause holds back new steps; approvals arrive by signal or update; long pipelines continue-as-new between
 // steps, carrying the step states.
 import {
@@ -10,9 +10,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   isCancellation,
   log,
   patched,
@@ -22,88 +19,39 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TwinAdminActivities } from '../activities/twin-admin.js';
+import { compensationStepIds, decideReadySteps, isSettled } from './pipeline-scheduling.js';
+import { DEFAULT_STEP_FAIL_ON, type RetryPolicy } from './agent-retry.js';
+import { findDefinitionProblems, PipelineDefinitionError } from './pipeline-validation.js';
 import {
-  compensationStepIds,
-  DEFAULT_FAIL_ON,
-  decideReadySteps,
-  findDefinitionProblems,
-  isSettled,
-  PipelineDefinitionError,
   type AgentStep,
   type ApprovalStep,
   type InstructionsStep,
   type PipelineDefinition,
   type RescheduleStep,
   type StepDefinition,
-  type StepRetry,
   type StepState,
   type WaitStep,
 } from './pipeline-definition.js';
 import {
-  createPipelineVisibility,
+  approveStepSignal,
+  approveStepUpdate,
+  INVALID_PIPELINE,
+  pausePipelineSignal,
+  PIPELINE_FAILED,
+  pipelineStateQuery,
+  resumePipelineSignal,
+  type ApprovalDecision,
+  type PipelineRerun,
+  type PipelineState,
   type PipelineStatus,
-  type PipelineVisibility,
-} from './pipeline-visibility.js';
+  type PipelineWorkflowInput,
+} from './pipeline-api.js';
+import { createPipelineVisibility, type PipelineVisibility } from './pipeline-visibility.js';
 import { runAgent } from './run-agent.js';
 import { renderTemplate } from './templates.js';
 
 /** Pipelines recorded before this patch rendered a missing template value as "": their replay must too. */
 const MISSING_TEMPLATE_VALUES_FAIL_PATCH = 'missing-template-values-fail';
-
-export interface PipelineWorkflowInput {
-  /** Validated by the registry before start; travels whole so the history replays on its own. */
-  definition: PipelineDefinition;
-  input: Record<string, unknown>;
-  /** Set by continue-as-new only. */
-  carried?: PipelineState;
-  /** Set by a rerun: the run it repeats, and the settled steps of that run whose results are taken as they are. */
-  rerun?: PipelineRerun;
-}
-
-export interface PipelineRerun {
-  of: string;
-  /** Each keeps its status, run IDs and outputs; none of their agents runs again. */
-  reused: StepState[];
-}
-
-export interface PipelineState {
-  name: string;
-  workflowId: string;
-  status: PipelineStatus;
-  paused: boolean;
-  startedAt: string;
-  finishedAt?: string;
-  /** In definition order. */
-  steps: StepState[];
-  /** Every agent the pipeline has addressed (runs, schedules, instructions). */
-  agentIds: string[];
-  failedStep?: string;
-  error?: string;
-  continuedAsNew: number;
-  /** The workflow ID of the run this one reran. */
-  rerunOf?: string;
-}
-
-export interface ApprovalDecision {
-  stepId: string;
-  approved: boolean;
-  /** Who decided, for the record; free text. */
-  by?: string;
-  comment?: string;
-}
-
-export const pipelineStateQuery = defineQuery<PipelineState>('pipelineState');
-export const pausePipelineSignal = defineSignal('pausePipeline');
-export const resumePipelineSignal = defineSignal('resumePipeline');
-/** Fire-and-forget approval: a decision for a step that is not waiting is logged and dropped. */
-export const approveStepSignal = defineSignal<[ApprovalDecision]>('approveStep');
-/** Approval that answers: rejected unless the step is waiting; completes once the step has settled. */
-export const approveStepUpdate = defineUpdate<StepState, [ApprovalDecision]>('approveStepUpdate');
-
-/** ApplicationFailure type of a failed pipeline; details[0] is the final PipelineState. */
-export const PIPELINE_FAILED = 'PipelineFailed';
-/** ApplicationFailure type of a pipeline started with a definition that does not validate. */
-export const INVALID_PIPELINE = 'InvalidPipelineDefinition';
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS = 100;
 const ADMIN_CALL_TIMEOUT = '30 seconds';
@@ -113,7 +61,8 @@ type StepResult = Partial<Omit<StepState, 'id' | 'kind' | 'status'>> & {
   status: 'succeeded' | 'failed' | 'cancelled';
 };
 
-interface Run {
+/** One pipeline execution's working state inside the interpreter ("run" is kept for Twin runs). */
+interface Execution {
   definition: PipelineDefinition;
   input: Record<string, unknown>;
   state: PipelineState;
@@ -126,7 +75,7 @@ interface Run {
   compensations: { stepId: string; compensating: string }[];
   decisions: Map<string, ApprovalDecision>;
   failing: boolean;
-  settledThisRun: number;
+  settledThisExecution: number;
   changes: number;
   visibility: PipelineVisibility;
 }
@@ -145,24 +94,24 @@ export async function pipelineWorkflow({
       INVALID_PIPELINE,
     );
   }
-  const run = createRun(definition, input, carried, rerun);
-  installHandlers(run);
-  publish(run);
+  const execution = createExecution(definition, input, carried, rerun);
+  installHandlers(execution);
+  publish(execution);
   try {
-    await drive(run);
+    await drive(execution);
   } catch (error) {
-    if (isCancellation(error)) await CancellationScope.nonCancellable(() => finishCancelled(run));
+    if (isCancellation(error)) await CancellationScope.nonCancellable(() => finishCancelled(execution));
     throw error;
   }
-  return finish(run);
+  return finish(execution);
 }
 
-function createRun(
+function createExecution(
   definition: PipelineDefinition,
   input: Record<string, unknown>,
   carried?: PipelineState,
   rerun?: PipelineRerun,
-): Run {
+): Execution {
   const reused = new Map((rerun?.reused ?? []).map((s) => [s.id, s]));
   const state: PipelineState = carried ?? {
     name: definition.name,
@@ -195,7 +144,7 @@ function createRun(
     compensations: [],
     decisions: new Map(),
     failing: false,
-    settledThisRun: 0,
+    settledThisExecution: 0,
     changes: 0,
     visibility: createPipelineVisibility(definition.name),
   };
@@ -212,123 +161,127 @@ function reusedStep(
   return { ...recorded, id: step.id, reusedFrom: of };
 }
 
-function installHandlers(run: Run): void {
-  setHandler(pipelineStateQuery, () => run.state);
+function installHandlers(execution: Execution): void {
+  setHandler(pipelineStateQuery, () => execution.state);
   setHandler(pausePipelineSignal, () => {
-    run.state.paused = true;
-    changed(run);
+    execution.state.paused = true;
+    changed(execution);
   });
   setHandler(resumePipelineSignal, () => {
-    run.state.paused = false;
-    changed(run);
+    execution.state.paused = false;
+    changed(execution);
   });
   setHandler(approveStepSignal, (decision) => {
-    const problem = approvalProblem(run, decision);
+    const problem = approvalProblem(execution, decision);
     if (problem) log.warn('approval signal dropped', { stepId: decision.stepId, problem });
-    else recordDecision(run, decision);
+    else recordDecision(execution, decision);
   });
   setHandler(
     approveStepUpdate,
     async (decision) => {
-      recordDecision(run, decision);
-      const step = run.stepStates[decision.stepId] as StepState;
+      recordDecision(execution, decision);
+      const step = execution.stepStates[decision.stepId] as StepState;
       await condition(() => isSettled(step.status));
       return step;
     },
     {
       validator: (decision) => {
-        const problem = approvalProblem(run, decision);
+        const problem = approvalProblem(execution, decision);
         if (problem) throw new Error(problem);
       },
     },
   );
 }
 
-function approvalProblem(run: Run, decision: ApprovalDecision): string | undefined {
-  const step = run.stepStates[decision.stepId];
-  if (!step) return `pipeline ${run.state.name} has no step "${decision.stepId}"`;
+function approvalProblem(execution: Execution, decision: ApprovalDecision): string | undefined {
+  const step = execution.stepStates[decision.stepId];
+  if (!step) return `pipeline ${execution.state.name} has no step "${decision.stepId}"`;
   if (step.kind !== 'approval') return `step "${decision.stepId}" is not an approval step`;
-  if (step.status !== 'waiting_approval' || run.decisions.has(decision.stepId)) {
+  if (step.status !== 'waiting_approval' || execution.decisions.has(decision.stepId)) {
     return `step "${decision.stepId}" is not waiting for approval (it is ${step.status})`;
   }
   return undefined;
 }
 
-function recordDecision(run: Run, decision: ApprovalDecision): void {
-  run.decisions.set(decision.stepId, decision);
-  changed(run);
+function recordDecision(execution: Execution, decision: ApprovalDecision): void {
+  execution.decisions.set(decision.stepId, decision);
+  changed(execution);
 }
 
-function changed(run: Run): void {
-  run.changes++;
+function changed(execution: Execution): void {
+  execution.changes++;
 }
 
-async function drive(run: Run): Promise<void> {
+async function drive(execution: Execution): Promise<void> {
   for (;;) {
-    if (!run.state.paused) startSteps(run);
-    if (run.inflight.size === 0 && run.compensations.length === 0) {
-      if (run.failing || allSettled(run)) return;
-      if (wantsContinueAsNew(run)) await continueAsNewWithState(run);
+    if (!execution.state.paused) startSteps(execution);
+    if (execution.inflight.size === 0 && execution.compensations.length === 0) {
+      if (execution.failing || allSettled(execution)) return;
+      if (wantsContinueAsNew(execution)) await continueAsNewWithState(execution);
     }
-    publish(run);
-    const seen = run.changes;
-    await condition(() => run.changes !== seen);
+    publish(execution);
+    const seen = execution.changes;
+    await condition(() => execution.changes !== seen);
   }
 }
 
 /** Called when nothing is in flight or queued: a compensation step nobody needed stays pending (skipped at the end). */
-function allSettled(run: Run): boolean {
-  return run.state.steps.every((s) => isSettled(s.status) || run.compensationIds.has(s.id));
+function allSettled(execution: Execution): boolean {
+  return execution.state.steps.every((s) => isSettled(s.status) || execution.compensationIds.has(s.id));
 }
 
-function wantsContinueAsNew(run: Run): boolean {
-  const limit = run.definition.options?.continueAsNewAfterSteps ?? DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS;
-  return run.settledThisRun >= limit || workflowInfo().continueAsNewSuggested;
+function wantsContinueAsNew(execution: Execution): boolean {
+  const limit = execution.definition.options?.continueAsNewAfterSteps ?? DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS;
+  return execution.settledThisExecution >= limit || workflowInfo().continueAsNewSuggested;
 }
 
-async function continueAsNewWithState(run: Run): Promise<never> {
+async function continueAsNewWithState(execution: Execution): Promise<never> {
   await condition(allHandlersFinished);
-  const carried: PipelineState = { ...run.state, continuedAsNew: run.state.continuedAsNew + 1 };
-  return continueAsNew<typeof pipelineWorkflow>({ definition: run.definition, input: run.input, carried });
+  const carried: PipelineState = { ...execution.state, continuedAsNew: execution.state.continuedAsNew + 1 };
+  return continueAsNew<typeof pipelineWorkflow>({
+    definition: execution.definition,
+    input: execution.input,
+    carried,
+  });
 }
 
 /** Starts queued compensations, then every ready step; skipped steps may make more steps ready, hence the loop. */
-function startSteps(run: Run): void {
-  for (const { stepId, compensating } of run.compensations.splice(0)) {
-    launch(run, run.byId.get(stepId) as StepDefinition, compensating);
+function startSteps(execution: Execution): void {
+  for (const { stepId, compensating } of execution.compensations.splice(0)) {
+    launch(execution, execution.byId.get(stepId) as StepDefinition, compensating);
   }
-  // Draining before continue-as-new: the steps in flight finish, nothing new starts in this run.
-  if (run.failing || wantsContinueAsNew(run)) return;
-  for (let decisions = decideReadySteps(run.definition, run.stepStates); decisions.length > 0;) {
+  // Draining before continue-as-new: the steps in flight finish, nothing new starts in this execution.
+  if (execution.failing || wantsContinueAsNew(execution)) return;
+  for (let decisions = decideReadySteps(execution.definition, execution.stepStates); decisions.length > 0;) {
     for (const { stepId, run: runIt } of decisions) {
-      const step = run.byId.get(stepId) as StepDefinition;
-      if (runIt) launch(run, step);
-      else skip(run, step.id);
+      const step = execution.byId.get(stepId) as StepDefinition;
+      if (runIt) launch(execution, step);
+      else skip(execution, step.id);
     }
-    decisions = decideReadySteps(run.definition, run.stepStates);
+    decisions = decideReadySteps(execution.definition, execution.stepStates);
   }
 }
 
-function skip(run: Run, stepId: string): void {
-  const state = run.stepStates[stepId] as StepState;
+function skip(execution: Execution, stepId: string): void {
+  const state = execution.stepStates[stepId] as StepState;
   state.status = 'skipped';
   state.finishedAt = new Date().toISOString();
 }
 
-function launch(run: Run, step: StepDefinition, compensating?: string): void {
-  const state = run.stepStates[step.id] as StepState;
+function launch(execution: Execution, step: StepDefinition, compensating?: string): void {
+  const state = execution.stepStates[step.id] as StepState;
   state.status = 'running';
   state.startedAt = new Date().toISOString();
   if (compensating) state.compensating = compensating;
   const scope = new CancellationScope();
-  run.inflight.set(step.id, scope);
+  execution.inflight.set(step.id, scope);
   void scope
-    .run(() => executeStep(run, step, state))
+    .run(() => executeStep(execution, step, state))
     .then(
-      (result) => settle(run, step, state, result),
-      (error: unknown) => settle(run, step, state, errorResult(scope, error)),
+      (result) => settle(execution, step, state, result),
+      (error: unknown) => settle(execution, step, state, errorResult(scope, error)),
     );
-  changed(run);
+  changed(execution);
 }
 
 function errorResult(scope: CancellationScope, error: unknown): StepResult {
@@ -343,55 +296,59 @@ function describeError(error: unknown): string {
   return current instanceof Error ? current.message : String(current);
 }
 
-function settle(run: Run, step: StepDefinition, state: StepState, result: StepResult): void {
-  run.inflight.delete(step.id);
+function settle(execution: Execution, step: StepDefinition, state: StepState, result: StepResult): void {
+  execution.inflight.delete(step.id);
   Object.assign(state, result);
   state.finishedAt = new Date().toISOString();
   state.durationMs = Date.parse(state.finishedAt) - Date.parse(state.startedAt ?? state.finishedAt);
-  run.settledThisRun++;
-  if (result.status === 'failed') onStepFailure(run, step, state);
-  changed(run);
+  execution.settledThisExecution++;
+  if (result.status === 'failed') onStepFailure(execution, step, state);
+  changed(execution);
 }
 
-function onStepFailure(run: Run, step: StepDefinition, state: StepState): void {
-  if (run.failing) return;
+function onStepFailure(execution: Execution, step: StepDefinition, state: StepState): void {
+  if (execution.failing) return;
   const policy = step.onFailure ?? 'fail';
   if (policy === 'continue') return;
-  if (policy === 'fail' || policy.then !== 'continue') failPipeline(run, state);
-  if (typeof policy === 'object' && run.stepStates[policy.compensate]?.status === 'pending') {
-    run.compensations.push({ stepId: policy.compensate, compensating: step.id });
+  if (policy === 'fail' || policy.then !== 'continue') failPipeline(execution, state);
+  if (typeof policy === 'object' && execution.stepStates[policy.compensate]?.status === 'pending') {
+    execution.compensations.push({ stepId: policy.compensate, compensating: step.id });
   }
 }
 
 /** Nothing new starts; siblings in flight are cancelled (their Twin runs with them). */
-function failPipeline(run: Run, failed: StepState): void {
-  run.failing = true;
-  run.state.failedStep = failed.id;
-  run.state.error = failed.error;
-  for (const scope of run.inflight.values()) scope.cancel();
+function failPipeline(execution: Execution, failed: StepState): void {
+  execution.failing = true;
+  execution.state.failedStep = failed.id;
+  execution.state.error = failed.error;
+  for (const scope of execution.inflight.values()) scope.cancel();
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Step kinds.
 
-async function executeStep(run: Run, step: StepDefinition, state: StepState): Promise<StepResult> {
+async function executeStep(
+  execution: Execution,
+  step: StepDefinition,
+  state: StepState,
+): Promise<StepResult> {
   switch (step.kind) {
     case 'agent':
-      return runAgentStep(run, step, state);
+      return runAgentStep(execution, step, state);
     case 'reschedule':
-      return rescheduleStep(run, step);
+      return rescheduleStep(execution, step);
     case 'instructions':
-      return instructionsStep(run, step);
+      return instructionsStep(execution, step);
     case 'wait':
-      return waitStep(run, step);
+      return waitStep(execution, step);
     case 'approval':
-      return approvalStep(run, step, state);
+      return approvalStep(execution, step, state);
   }
 }
 
-function templateContext(run: Run): Record<string, unknown> {
+function templateContext(execution: Execution): Record<string, unknown> {
   const steps = Object.fromEntries(
-    run.state.steps.map((s) => [
+    execution.state.steps.map((s) => [
       s.id,
       {
         status: s.status,
@@ -408,45 +365,50 @@ function templateContext(run: Run): Record<string, unknown> {
       },
     ]),
   );
-  return { input: run.input, steps, pipeline: { name: run.state.name, workflowId: run.state.workflowId } };
+  return {
+    input: execution.input,
+    steps,
+    pipeline: { name: execution.state.name, workflowId: execution.state.workflowId },
+  };
 }
 
 /** A reference without a value fails the step (the error names it) instead of rendering "". */
-function render(run: Run, template: string): string {
+function render(execution: Execution, template: string): string {
   const missingAsEmpty = !patched(MISSING_TEMPLATE_VALUES_FAIL_PATCH);
-  return renderTemplate(template, templateContext(run), { missingAsEmpty });
+  return renderTemplate(template, templateContext(execution), { missingAsEmpty });
 }
 
 /** Renders an agent reference and records the agent for the TwinAgentIds search attribute. */
-function resolveAgent(run: Run, template: string): string {
-  const agentId = render(run, template).trim();
+function resolveAgent(execution: Execution, template: string): string {
+  const agentId = render(execution, template).trim();
   if (!agentId)
     throw ApplicationFailure.nonRetryable(`agent "${template}" rendered to an empty ID`, 'EmptyAgentId');
-  if (!run.state.agentIds.includes(agentId)) {
-    run.state.agentIds.push(agentId);
-    changed(run);
+  if (!execution.state.agentIds.includes(agentId)) {
+    execution.state.agentIds.push(agentId);
+    changed(execution);
   }
   return agentId;
 }
 
-async function runAgentStep(run: Run, step: AgentStep, state: StepState): Promise<StepResult> {
-  const agentId = resolveAgent(run, step.agent);
+async function runAgentStep(execution: Execution, step: AgentStep, state: StepState): Promise<StepResult> {
+  const agentId = resolveAgent(execution, step.agent);
   const result = await runAgent(agentId, {
     runMode: step.runMode,
-    userMessage: step.message === undefined ? undefined : render(run, step.message),
+    userMessage: step.message === undefined ? undefined : render(execution, step.message),
     skipDeployCheck: step.skipDeployCheck,
     outputFrom: step.outputFrom,
     stepKey: step.id,
     timeout: step.timeout,
-    retry: { ...step.retry, retryOn: [...(step.failOn ?? DEFAULT_FAIL_ON)] },
+    retry: step.retry,
+    failOn: [...(step.failOn ?? DEFAULT_STEP_FAIL_ON)],
     onRunStarted: ({ runId, attempt }) => {
       state.runIds.push(runId);
       state.runId = runId;
       state.attempts = attempt;
-      changed(run);
+      changed(execution);
     },
   });
-  const ended = `run ${result.runId} ended ${result.status}${result.outcome ? ` with outcome ${result.outcome}` : ''}`;
+  const ended = `execution ${result.runId} ended ${result.status}${result.outcome ? ` with outcome ${result.outcome}` : ''}`;
   const why = result.reason ? `: ${result.reason}` : '';
   return {
     status: result.succeeded ? 'succeeded' : 'failed',
@@ -465,7 +427,7 @@ async function runAgentStep(run: Run, step: AgentStep, state: StepState): Promis
 }
 
 function adminActivities(
-  step: { id: string; timeout?: StepDefinition['timeout']; retry?: StepRetry },
+  step: { id: string; timeout?: StepDefinition['timeout']; retry?: RetryPolicy },
   summary: string,
 ) {
   return proxyActivities<TwinAdminActivities>({
@@ -476,8 +438,8 @@ function adminActivities(
   });
 }
 
-async function rescheduleStep(run: Run, step: RescheduleStep): Promise<StepResult> {
-  const agentId = resolveAgent(run, step.agent);
+async function rescheduleStep(execution: Execution, step: RescheduleStep): Promise<StepResult> {
+  const agentId = resolveAgent(execution, step.agent);
   const what =
     step.action === 'set'
       ? `set schedule of ${agentId} to "${step.cron}"`
@@ -500,9 +462,9 @@ async function rescheduleStep(run: Run, step: RescheduleStep): Promise<StepResul
   return { status: 'succeeded', summary: what };
 }
 
-async function instructionsStep(run: Run, step: InstructionsStep): Promise<StepResult> {
-  const agentId = resolveAgent(run, step.agent);
-  const content = render(run, step.content);
+async function instructionsStep(execution: Execution, step: InstructionsStep): Promise<StepResult> {
+  const agentId = resolveAgent(execution, step.agent);
+  const content = render(execution, step.content);
   await adminActivities(step, `update instructions of ${agentId}`).updateAgentInstructions({
     agentId,
     content,
@@ -510,12 +472,12 @@ async function instructionsStep(run: Run, step: InstructionsStep): Promise<StepR
   return { status: 'succeeded', summary: `instructions of ${agentId} updated` };
 }
 
-async function waitStep(run: Run, step: WaitStep): Promise<StepResult> {
+async function waitStep(execution: Execution, step: WaitStep): Promise<StepResult> {
   if (step.duration !== undefined) {
     await sleep(step.duration, { summary: `${step.id}: wait ${String(step.duration)}` });
     return { status: 'succeeded' };
   }
-  const until = render(run, step.until ?? '');
+  const until = render(execution, step.until ?? '');
   const at = Date.parse(until);
   if (!Number.isFinite(at)) return { status: 'failed', error: `until "${until}" is not an ISO-8601 time` };
   const ms = at - Date.now();
@@ -523,17 +485,17 @@ async function waitStep(run: Run, step: WaitStep): Promise<StepResult> {
   return { status: 'succeeded' };
 }
 
-async function approvalStep(run: Run, step: ApprovalStep, state: StepState): Promise<StepResult> {
+async function approvalStep(execution: Execution, step: ApprovalStep, state: StepState): Promise<StepResult> {
   state.status = 'waiting_approval';
-  if (step.prompt !== undefined) state.prompt = render(run, step.prompt);
-  changed(run);
-  const decided = () => run.decisions.has(step.id);
+  if (step.prompt !== undefined) state.prompt = render(execution, step.prompt);
+  changed(execution);
+  const decided = () => execution.decisions.has(step.id);
   if (step.timeout === undefined) await condition(decided);
   else
     await condition(decided, step.timeout, {
       summary: `${step.id}: approval deadline ${String(step.timeout)}`,
     });
-  const decision = run.decisions.get(step.id);
+  const decision = execution.decisions.get(step.id);
   if (!decision) {
     const approved = step.onTimeout === 'approve';
     const error = approved ? undefined : `no decision within ${String(step.timeout)}`;
@@ -553,28 +515,29 @@ async function approvalStep(run: Run, step: ApprovalStep, state: StepState): Pro
 // ---------------------------------------------------------------------------------------------------------
 // Visibility and the end.
 
-function liveStatus(run: Run): PipelineStatus {
-  if (run.state.status !== 'running' && run.state.status !== 'waiting_approval') return run.state.status;
-  return run.state.steps.some((s) => s.status === 'waiting_approval') ? 'waiting_approval' : 'running';
+function liveStatus(execution: Execution): PipelineStatus {
+  if (execution.state.status !== 'running' && execution.state.status !== 'waiting_approval')
+    return execution.state.status;
+  return execution.state.steps.some((s) => s.status === 'waiting_approval') ? 'waiting_approval' : 'running';
 }
 
-function publish(run: Run): void {
-  run.state.status = liveStatus(run);
-  run.visibility.publish({
-    status: run.state.status,
-    agentIds: run.state.agentIds,
-    runIds: run.state.steps.flatMap((s) => s.runIds),
+function publish(execution: Execution): void {
+  execution.state.status = liveStatus(execution);
+  execution.visibility.publish({
+    status: execution.state.status,
+    agentIds: execution.state.agentIds,
+    runIds: execution.state.steps.flatMap((s) => s.runIds),
   });
 }
 
-async function finish(run: Run): Promise<PipelineState> {
-  const { state } = run;
-  for (const step of state.steps) if (step.status === 'pending') skip(run, step.id);
-  state.status = run.failing ? 'failed' : 'succeeded';
+async function finish(execution: Execution): Promise<PipelineState> {
+  const { state } = execution;
+  for (const step of state.steps) if (step.status === 'pending') skip(execution, step.id);
+  state.status = execution.failing ? 'failed' : 'succeeded';
   state.finishedAt = new Date().toISOString();
-  publish(run);
+  publish(execution);
   await condition(allHandlersFinished);
-  if (!run.failing) return state;
+  if (!execution.failing) return state;
   throw ApplicationFailure.create({
     type: PIPELINE_FAILED,
     message: `pipeline ${state.name} failed at step ${state.failedStep}: ${state.error ?? 'unknown error'}`,
@@ -583,13 +546,13 @@ async function finish(run: Run): Promise<PipelineState> {
   });
 }
 
-/** Waits for every cancelled step to stop its Twin run, then records the end. */
-async function finishCancelled(run: Run): Promise<void> {
-  await condition(() => run.inflight.size === 0);
-  for (const step of run.state.steps) {
+/** Waits for every cancelled step to stop its Twin execution, then records the end. */
+async function finishCancelled(execution: Execution): Promise<void> {
+  await condition(() => execution.inflight.size === 0);
+  for (const step of execution.state.steps) {
     if (step.status === 'pending' || step.status === 'waiting_approval') step.status = 'cancelled';
   }
-  run.state.status = 'cancelled';
-  run.state.finishedAt = new Date().toISOString();
-  publish(run);
+  execution.state.status = 'cancelled';
+  execution.state.finishedAt = new Date().toISOString();
+  publish(execution);
 }

@@ -13,123 +13,44 @@ import {
   proxyActivities,
   setHandler,
   sleep,
-  upsertSearchAttributes,
   uuid4,
   workflowInfo,
   type ActivityInterfaceFor,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time.js';
+import type { LaneActivities } from '../activities/lanes.js';
 import type { StartedTwinRun, TwinRunActivities } from '../activities/twin-runs.js';
-import type { RunEvent } from '../services/twin-api/schemas.js';
-import type { RunObservation } from '../services/twin-api/run-status.js';
-import type { RunOutput } from '../services/twin-api/run-output.js';
-import type { StartResolution } from '../activities/start-run.js';
+import type { RunObservation } from '../services/twin-vocabulary/run-status.js';
+import type { RunOutput } from '../services/twin-vocabulary/run-output.js';
 import {
   agentLaneWorkflowId,
-  givePermitBack,
   permitGrantedSignal,
   requestPermitSignal,
   type PermitRequest,
-} from './agent-lane.js';
+} from './agent-lane-api.js';
+import { givePermitBack } from './agent-lane-permits.js';
 import {
+  DEFAULT_FAIL_ON,
   InvalidRetryPolicyError,
+  LEGACY_RUN_AGENT_FAIL_ON,
   backoffMs,
   countsAsFailure,
   mayRetryEnd,
   resolveRetryPolicy,
-  type AgentRetryPolicy,
+  type FailureKind,
   type ResolvedRetryPolicy,
 } from './agent-retry.js';
-import { runSettledSignal } from './run-tracker.js';
-import { AgentIdsKey, RunIdsKey } from './search-attributes.js';
-
-export type { AgentRetryPolicy, FailureKind } from './agent-retry.js';
-
-export interface RunStartedInfo {
-  agentId: string;
-  runId: string;
-  stepKey: string;
-  attempt: number;
-  startedAt: string;
-  adopted: boolean;
-  resolution?: StartResolution;
-}
-
-/** One attempt's run as it ended: kept for every attempt, so why earlier ones failed is not lost. */
-export interface AttemptRecord {
-  runId: string;
-  status: 'completed' | 'failed' | 'stopped';
-  outcome?: RunObservation['outcome'];
-  /** Why the run failed or stopped, as its events say. */
-  reason?: string;
-  /** How the start found this run (activities/start-run.ts). */
-  resolution?: StartResolution;
-}
-
-export interface RunAgentOptions {
-  runMode?: 'build' | 'run';
-  userMessage?: string;
-  skipDeployCheck?: boolean;
-  /** Readable label for activity summaries and the start marker; default the agent ID. */
-  stepKey?: string;
-  /** Deadline for the whole step, lane waits and retries included; on expiry the Twin run is cancelled. */
-  timeout?: Duration;
-  retry?: AgentRetryPolicy;
-  /** Tracker silence before it polls Twin; default the worker's RUN_RECONCILE_AFTER_SECONDS. */
-  reconcileAfter?: Duration;
-  /** Fetch the last run's events (at most 1,000) once it has ended. */
-  includeEvents?: boolean;
-  /** Event kinds that carry the agent's answer; default DEFAULT_OUTPUT_EVENT_KINDS (services/twin-api/run-output.ts). */
-  outputFrom?: string[];
-  /** Permits of the agent's lane this step may share; default the worker's AGENT_CONCURRENCY_DEFAULT. */
-  concurrency?: number;
-  /** Start-to-close timeout of each Twin API call; default 30 s. */
-  callTimeout?: Duration;
-  /** Called (deterministically, inside the workflow) as soon as each attempt's run ID is known. */
-  onRunStarted?: (info: RunStartedInfo) => void;
-}
-
-export interface AgentRunResult {
-  agentId: string;
-  /** The last attempt's run. */
-  runId: string;
-  status: 'completed' | 'failed' | 'stopped';
-  outcome?: RunObservation['outcome'];
-  /** Only where Twin serves one (seed 000 lists it; 001 does not). */
-  summary?: string;
-  /** The agent's final answer, read from the run's events; absent when no event carried one. */
-  output?: string;
-  /** `output` parsed, when it is a JSON object or array. */
-  json?: unknown;
-  /** `output` was cut at MAX_OUTPUT_CHARS. */
-  outputTruncated?: boolean;
-  /** Why the last run failed or stopped, as its events say. */
-  reason?: string;
-  startedAt: string;
-  finishedAt?: string;
-  /** False when the last run still counts as a failure under `retry.retryOn`: the caller decides what that means. */
-  succeeded: boolean;
-  attempts: number;
-  /** Every attempt's run, in order. */
-  runIds: string[];
-  /** Every attempt that reached an end, in order (a cancelled last attempt is not here). */
-  runs: AttemptRecord[];
-  events?: RunEvent[];
-  eventsTruncated?: boolean;
-}
-
-/** ApplicationFailure type thrown when `timeout` expires; details[0] is an {@link AgentRunTimeoutDetails}. */
-export const AGENT_RUN_TIMED_OUT = 'AgentRunTimedOut';
-
-export interface AgentRunTimeoutDetails {
-  agentId: string;
-  stepKey: string;
-  runIds: string[];
-  /** How the run that was cancelled ended, if its tracker reported it in time. */
-  lastObservation?: RunObservation;
-}
+import {
+  AGENT_RUN_TIMED_OUT,
+  INVALID_RUN_AGENT_OPTIONS,
+  type AgentRunResult,
+  type AgentRunTimeoutDetails,
+  type AttemptRecord,
+  type RunAgentOptions,
+} from './agent-run-api.js';
+import { durationMs } from './duration.js';
+import { runSettledSignal } from './run-tracker-api.js';
 
 const DEFAULT_CALL_TIMEOUT: Duration = '30 seconds';
 /** After cancelling a run, how long to wait for its tracker to report how it ended before giving up. */
@@ -175,6 +96,7 @@ interface Step {
   options: RunAgentOptions;
   inbox: RunInbox;
   activities: ActivityInterfaceFor<TwinRunActivities>;
+  lanes: ActivityInterfaceFor<LaneActivities>;
   callOptions: ActivityOptions;
   runIds: string[];
   runs: AttemptRecord[];
@@ -187,9 +109,10 @@ interface SettledAttempt {
   output?: RunOutput;
 }
 
-/** ApplicationFailure type for options no attempt could succeed with: the calling workflow fails at once. */
-export const INVALID_RUN_AGENT_OPTIONS = 'InvalidRunAgentOptions';
-
+/**
+ * Runs one Twin agent as a durable step of the calling workflow: see the file comment, and
+ * {@link RunAgentOptions} for what the caller decides.
+ */
 export async function runAgent(agentId: string, options: RunAgentOptions = {}): Promise<AgentRunResult> {
   const retry = validateOptions(options);
   const callOptions: ActivityOptions = {
@@ -207,6 +130,7 @@ export async function runAgent(agentId: string, options: RunAgentOptions = {}): 
     options,
     inbox: runInbox(),
     activities: proxyActivities<TwinRunActivities>(callOptions),
+    lanes: proxyActivities<LaneActivities>(callOptions),
     callOptions,
     runIds: [],
     runs: [],
@@ -221,9 +145,8 @@ export async function runAgent(agentId: string, options: RunAgentOptions = {}): 
   }
 }
 
-export function isAgentRunTimeout(error: unknown): error is ApplicationFailure {
-  return error instanceof ApplicationFailure && error.type === AGENT_RUN_TIMED_OUT;
-}
+/** Agent-run histories recorded before this patch did not count a stopped run as failure by default. */
+const STOPPED_FAILS_PATCH = 'run-agent-stopped-fails';
 
 /**
  * Returns the resolved retry policy. A plain error in workflow code only fails the task (retried forever), so
@@ -238,18 +161,26 @@ function validateOptions(options: RunAgentOptions): ResolvedRetryPolicy {
     );
   }
   try {
-    return resolveRetryPolicy(options.retry);
+    return resolveRetryPolicy(options.retry, failOnOf(options));
   } catch (error) {
     if (!(error instanceof InvalidRetryPolicyError)) throw error;
     throw ApplicationFailure.nonRetryable(error.message, INVALID_RUN_AGENT_OPTIONS);
   }
 }
 
+/** The caller's `failOn` (or its former name), else the default; patched() only where the default decides. */
+function failOnOf(options: RunAgentOptions): readonly FailureKind[] {
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the former name, still honoured for recorded inputs
+  const named = options.failOn ?? options.retry?.retryOn;
+  if (named) return named;
+  return patched(STOPPED_FAILS_PATCH) ? DEFAULT_FAIL_ON : LEGACY_RUN_AGENT_FAIL_ON;
+}
+
 async function runAttempts(step: Step, retry: ResolvedRetryPolicy): Promise<AgentRunResult> {
   for (let attempt = 1; ; attempt++) {
     const settled = await runAttempt(step, attempt);
-    const succeeded = !countsAsFailure(settled.observation, retry.retryOn);
-    const last = attempt >= retry.maximumAttempts || !mayRetryEnd(settled.observation, retry.retryOn);
+    const succeeded = !countsAsFailure(settled.observation, retry.failOn);
+    const last = attempt >= retry.maximumAttempts || !mayRetryEnd(settled.observation, retry.failOn);
     if (succeeded || last) return finish(step, settled, attempt, succeeded);
     const delay = backoffMs(retry, attempt);
     log.info('agent run counts as failed; retrying', {
@@ -318,7 +249,7 @@ async function requestPermit(step: Step, request: PermitRequest): Promise<void> 
       });
     }
   }
-  await step.activities.requestLanePermit.executeWithOptions(
+  await step.lanes.requestLanePermit.executeWithOptions(
     { ...step.callOptions, summary: `${step.stepKey}: wait for a permit of agent ${step.agentId}` },
     [{ agentId: step.agentId, request }],
   );
@@ -356,7 +287,7 @@ async function startRun(step: Step, attempt: number, token: string): Promise<Sta
         stepKey: step.stepKey,
         attempt,
         reconcileAfterMs:
-          options.reconcileAfter === undefined ? undefined : msToNumber(options.reconcileAfter),
+          options.reconcileAfter === undefined ? undefined : durationMs(options.reconcileAfter),
       },
     ],
   );
@@ -366,7 +297,7 @@ async function startRun(step: Step, attempt: number, token: string): Promise<Sta
 }
 
 function maxDuration(a: Duration | undefined, b: Duration): Duration {
-  return a !== undefined && msToNumber(a) > msToNumber(b) ? a : b;
+  return a !== undefined && durationMs(a) > durationMs(b) ? a : b;
 }
 
 async function settledObservation(box: RunInbox, token: string): Promise<RunObservation> {
@@ -447,29 +378,5 @@ function timedOut(step: Step, timeout: Duration): ApplicationFailure {
     message: `step ${step.stepKey} on agent ${step.agentId} did not finish within ${String(timeout)}`,
     nonRetryable: true,
     details: [details],
-  });
-}
-
-export interface AgentRunWorkflowInput {
-  agentId: string;
-  options?: Omit<RunAgentOptions, 'onRunStarted'>;
-}
-
-/**
- * One agent run as a workflow of its own: for the CLI, the control API and tests. The run IDs become search
- * attributes as soon as they are known, so the Web UI finds this workflow from a Twin run ID.
- */
-export async function agentRunWorkflow({
-  agentId,
-  options = {},
-}: AgentRunWorkflowInput): Promise<AgentRunResult> {
-  upsertSearchAttributes([{ key: AgentIdsKey, value: [agentId] }]);
-  const runIds: string[] = [];
-  return runAgent(agentId, {
-    ...options,
-    onRunStarted: ({ runId }) => {
-      runIds.push(runId);
-      upsertSearchAttributes([{ key: RunIdsKey, value: [...runIds] }]);
-    },
   });
 }

@@ -5,8 +5,6 @@
 import {
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
@@ -17,92 +15,25 @@ import {
   log,
   metricMeter,
 } from '@temporalio/workflow';
-import type { RunObservation, RunStatus } from '../services/twin-api/run-status.js';
-import { isOutcome, isTerminal } from '../services/twin-api/run-status.js';
-import type { RunOutput } from '../services/twin-api/run-output.js';
+import type { RunObservation, RunStatus } from '../services/twin-vocabulary/run-status.js';
 import type { PollActivities } from '../activities/poll-run.js';
 import type { RunOutputActivities } from '../activities/run-output.js';
 import type { TriggerActivities } from '../activities/triggers.js';
-import { givePermitBack } from './agent-lane.js';
+import { givePermitBack } from './agent-lane-permits.js';
+import {
+  DISOWNED_TOKEN_PREFIX,
+  POLL_TASK_QUEUE_SUFFIX,
+  runSettledSignal,
+  runTrackerStateQuery,
+  observeRunSignal,
+  subscribeRunSignal,
+  type RunSettled,
+  type RunSubscription,
+  type RunTrackerInput,
+  type RunTrackerState,
+} from './run-tracker-api.js';
+import { applyObservation, freshTrackerState } from './run-tracker-state.js';
 import { AgentIdsKey, RunIdsKey, RunOutcomeKey, RunStatusKey } from './search-attributes.js';
-
-export const RUN_TRACKER_ID_PREFIX = 'twin-run/';
-export function runTrackerWorkflowId(runId: string): string {
-  return `${RUN_TRACKER_ID_PREFIX}${runId}`;
-}
-
-/**
- * Marks a subscription that claims no run: it quarantines runs a step could not tell from its own
- * (activities/start-run.ts). No step may adopt such a run, since it may be another's, and none can prove it is not.
- */
-export const DISOWNED_TOKEN_PREFIX = 'disowned:';
-
-/** Task queue that only reconciliation polls use, so polling can never starve starts and cancels. */
-export const POLL_TASK_QUEUE_SUFFIX = '-twin-poll';
-
-export interface RunSubscription {
-  /** Workflow to signal with `runSettledSignal` once the run is terminal. */
-  workflowId: string;
-  /** Handed back so the subscriber knows which of its waits settled. */
-  token: string;
-  /**
-   * The token also names a permit the subscriber holds in the agent's lane for this run. The tracker gives it
-   * back as it reports the end, so the subscriber's next request does not wait for a release of its own.
-   */
-  holdsPermit?: boolean;
-  /** Event kinds that carry the agent's answer (a step's `outputFrom`); the first subscriber's choice is read. */
-  outputFrom?: string[];
-  /** The step the run serves, for the tracker's page in the Web UI. */
-  stepKey?: string;
-}
-
-export interface RunTrackerInput {
-  runId: string;
-  agentId: string;
-  /** Silence after which the tracker polls Twin; default 60 s. */
-  reconcileAfterMs?: number;
-  /** How long a terminal tracker stays open to absorb late duplicates; default 10 min. */
-  graceMs?: number;
-  /** Carried over continue-as-new. */
-  carried?: RunTrackerState;
-}
-
-export interface RunTrackerState {
-  runId: string;
-  agentId: string;
-  status: RunStatus;
-  /** The observation that made the run terminal, if it is. */
-  final?: RunObservation;
-  /** Distinct observations applied, in order; duplicates and backward moves are counted, not stored. */
-  applied: RunObservation[];
-  ignored: number;
-  subscribers: RunSubscription[];
-  notified: string[];
-  polls: number;
-  triggersEvaluated: boolean;
-  /** What the run produced, read from its events once it ended. */
-  output?: RunOutput;
-}
-
-export const observeRunSignal = defineSignal<[RunObservation]>('observeRun');
-export interface SubscribeRun extends RunSubscription {
-  /** What the subscriber already read of the run, applied as an `observeRun` would be: one signal, not two. */
-  observation?: RunObservation;
-}
-
-export const subscribeRunSignal = defineSignal<[SubscribeRun]>('subscribeRun');
-export const runTrackerStateQuery = defineQuery<RunTrackerState>('runTrackerState');
-
-export interface RunSettled {
-  token: string;
-  observation: RunObservation;
-  /** The tracker has sent the release of the subscriber's permit (see {@link RunSubscription.holdsPermit}). */
-  permitReleased?: boolean;
-  output?: RunOutput;
-}
-
-/** Sent by the tracker to each subscriber, once, when the run is terminal. */
-export const runSettledSignal = defineSignal<[RunSettled]>('runSettled');
 
 /** Trackers recorded before this patch leave the release to the subscriber: their replay must not send one. */
 const TRACKER_RELEASES_PERMITS_PATCH = 'tracker-releases-permits';
@@ -115,7 +46,7 @@ const TRACKER_MEMO_PATCH = 'tracker-memo-served-by';
  * A completed run whose end came from a poll has no outcome under the documented contract (only the run.completed
  * webhook carries one): the tracker waits at most this long for that webhook before recording `unknown`.
  */
-export const OUTCOME_WEBHOOK_WAIT_MS = 30_000;
+const OUTCOME_WEBHOOK_WAIT_MS = 30_000;
 
 const MAX_APPLIED_BEFORE_CONTINUE = 200;
 /** Silence windows double while polls find the run still going, up to this (or the base window if longer). */
@@ -126,53 +57,11 @@ const MAX_SILENCE_MS = 10 * 60_000;
  * webhooks are lost, or polling-only mode) costs Twin one poll per doubling silence rather than one a minute
  * for hours, and its history grows by a handful of events per poll.
  */
-export function silenceWindowMs(baseMs: number, silentPolls: number): number {
+function silenceWindowMs(baseMs: number, silentPolls: number): number {
   return Math.min(baseMs * 2 ** silentPolls, Math.max(baseMs, MAX_SILENCE_MS));
 }
 
-/**
- * Forward-only merge. Pause and resume may alternate, ordered by their signed timestamps, but nothing
- * leaves a terminal state, and an observation of the state we are already in is a duplicate.
- */
-export function applyObservation(state: RunTrackerState, observation: RunObservation): boolean {
-  if (state.final) return fillInOutcome(state.final, observation);
-  const last = state.applied.at(-1);
-  if (!isTerminal(observation.status) && last) {
-    if (
-      last.status === observation.status ||
-      Date.parse(observation.observedAt) < Date.parse(last.observedAt)
-    ) {
-      return false;
-    }
-  }
-  state.status = observation.status;
-  state.applied.push(observation);
-  if (isTerminal(observation.status)) state.final = observation;
-  return true;
-}
-
-/** A late run.completed webhook may still tell the outcome a poll could not; nothing else changes a final state. */
-function fillInOutcome(final: RunObservation, observation: RunObservation): boolean {
-  if (final.status !== 'completed' || final.outcome !== undefined) return false;
-  if (observation.status !== 'completed' || !isOutcome(observation.outcome)) return false;
-  final.outcome = observation.outcome;
-  return true;
-}
-
-export function freshTrackerState(runId: string, agentId: string): RunTrackerState {
-  return {
-    runId,
-    agentId,
-    status: 'in_progress',
-    applied: [],
-    ignored: 0,
-    subscribers: [],
-    notified: [],
-    polls: 0,
-    triggersEvaluated: false,
-  };
-}
-
+/** The workflow body behind {@link RunTrackerWorkflow}; everything outside reaches it through run-tracker-api.ts. */
 export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTrackerState> {
   const state = input.carried ?? freshTrackerState(input.runId, input.agentId);
   const reconcileAfterMs = input.reconcileAfterMs ?? 60_000;

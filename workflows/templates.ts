@@ -85,11 +85,6 @@ export function templateReferences(template: string): string[][] {
   return parseTemplate(template).flatMap((segment) => (segment.kind === 'ref' ? [segment.path] : []));
 }
 
-/** True when the string contains at least one `{{…}}` reference, i.e. its value is only known at run time. */
-export function isTemplated(template: string): boolean {
-  return templateReferences(template).length > 0;
-}
-
 export interface RenderOptions {
   /**
    * Render a missing value as an empty string instead of throwing. Only for replaying pipelines recorded before

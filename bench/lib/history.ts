@@ -2,7 +2,6 @@
 // continue-as-new back to the first run), the size of a history as the server stores and sends it (protobuf
 // bytes), and event times and names in plain numbers and strings.
 import type { Client } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common/lib/time.js';
 import proto, { type temporal } from '@temporalio/proto';
 
 type History = temporal.api.history.v1.IHistory;
@@ -49,8 +48,11 @@ export async function fetchHistories(client: Client, workflowId: string): Promis
   };
 }
 
+/** When the event happened, in epoch milliseconds (the SDK's converter is internal). */
 export function eventTimeMs(event: HistoryEvent): number {
-  return tsToMs(event.eventTime);
+  const time = event.eventTime;
+  if (!time) throw new Error('history event without an event time');
+  return Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1_000_000);
 }
 
 export function signalName(event: HistoryEvent): string | undefined {

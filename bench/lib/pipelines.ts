@@ -8,7 +8,7 @@ import {
   type AgentStep,
   type PipelineDefinition,
 } from '../../workflows/pipeline-definition.js';
-import type { PipelineState } from '../../workflows/pipeline.js';
+import type { PipelineState } from '../../workflows/pipeline-api.js';
 import { mapLimit } from '../../services/shared/map-limit.js';
 import type { BenchStack } from './stack.js';
 

@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PROJECT_ROOT, stopProcess } from '../../services/shared/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
+import { stopProcess } from '../../services/shared/processes.js';
 
 export interface NodeProcessOptions {
   /** For messages: "worker", "receiver". */
@@ -89,33 +90,61 @@ export async function startNodeProcess(options: NodeProcessOptions): Promise<Nod
     send(message) {
       child.send(message as object);
     },
-    async peakRssBytes() {
-      try {
-        const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-        const kib = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status)?.[1];
-        return kib === undefined ? undefined : Number(kib) * 1024;
-      } catch {
-        return undefined;
-      }
-    },
+    peakRssBytes: () => peakRssOf(child.pid),
     cpuSeconds: () => cpuSecondsOf(child.pid),
     stop: () => stopProcess(child, 10_000),
   };
 }
 
-/** Clock ticks per second of /proc/<pid>/stat times: 100 on every Linux this runs on. */
-const CLOCK_TICKS = 100;
-
-export async function cpuSecondsOf(pid: number | undefined): Promise<number | undefined> {
+/** VmHWM from /proc: the most resident memory the process ever had; undefined off Linux or once it is gone. */
+export async function peakRssOf(pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kib = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status)?.[1];
+    return kib === undefined ? undefined : Number(kib) * 1024;
   } catch {
     return undefined;
   }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+/** The fields of /proc/<pid>/stat after the parenthesised command name; undefined once the process is gone. */
+async function statFields(pid: number): Promise<string[] | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** User + system CPU time of one process so far; undefined off Linux or once it is gone. */
+export async function cpuSecondsOf(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const fields = await statFields(pid);
+  // utime and stime are the 12th and 13th fields after the command name.
+  return fields && (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * CPU time of a process and all its descendants, those alive (read one by one) and those it has reaped
+ * (cutime/cstime): PostgreSQL runs one backend per connection, and a backend that exits between two samples
+ * must still count. Undefined off Linux or when the process is gone.
+ */
+export async function treeCpuSecondsOf(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const fields = await statFields(pid);
+  if (!fields) return undefined;
+  // cutime and cstime (14th and 15th) already include what reaped children's own reaped children used.
+  let ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  for (const child of children.split(' ').filter(Boolean)) {
+    ticks += ((await treeCpuSecondsOf(Number(child))) ?? 0) * CLOCK_TICKS;
+  }
+  return ticks / CLOCK_TICKS;
 }
 
 /**

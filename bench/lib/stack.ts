@@ -1,22 +1,55 @@
 // The whole of twinflow as separate processes, the way it is deployed: a Temporal dev server (headless, in
-// memory), the Twin emulator, the receiver (services/receiver/main.ts) and the worker (createWorkers), plus a
-// client in the bench process that starts pipelines. Agents are created with instant scripts and each gets a
-// webhook to the receiver, whose signing secrets the receiver is started with.
+// memory) or a server the caller started (the cluster), the Twin emulator, the receiver
+// (services/receiver/main.ts) and one or more workers (createWorkers), plus a client in the bench process that
+// starts pipelines. Agents are created with instant scripts and each gets a webhook to the receiver, whose
+// signing secrets the receiver is started with.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../services/shared/config.js';
+import { freePort } from '../../services/shared/processes.js';
 import {
-  freePort,
   startTemporalDevServer,
   type RunningDevServer,
-} from '../../services/shared/temporal-dev-server.js';
+} from '../../services/dev-stack/temporal-dev-server.js';
 import { createTwinClient } from '../../services/twin-api/client.js';
-import { WEBHOOK_EVENTS } from '../../services/twin-api/run-status.js';
+import { WEBHOOK_EVENTS } from '../../services/twin-vocabulary/run-status.js';
 import { EmulatorControl, type RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
 import type { BenchContext } from './benchmark.js';
 import { mapLimit } from '../../services/shared/map-limit.js';
-import { cpuSecondsOf, startNodeProcess, stopAll, waitForHttp, type NodeProcess } from './processes.js';
+import type { TemporalCluster } from '../../scripts/cluster.js';
+import {
+  cpuSecondsOf,
+  peakRssOf,
+  startNodeProcess,
+  stopAll,
+  treeCpuSecondsOf,
+  waitForHttp,
+  type NodeProcess,
+} from './processes.js';
+
+/** A Temporal server the stack runs against instead of a dev server of its own; the caller stops it. */
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  /** CPU seconds used so far by each process that serves it ("temporal", "postgres", …). */
+  cpuSeconds(): Promise<Record<string, number | undefined>>;
+  /** VmHWM of the Temporal server process. */
+  peakRssBytes(): Promise<number | undefined>;
+}
+
+/** A cluster from scripts/cluster.ts as a stack's server: its CPU is the server process's and PostgreSQL's. */
+export function clusterTarget(cluster: TemporalCluster): TemporalTarget {
+  return {
+    address: cluster.address,
+    namespace: cluster.namespace,
+    cpuSeconds: async () => ({
+      temporal: await cpuSecondsOf(await cluster.serverPid()),
+      postgres: await treeCpuSecondsOf(await cluster.postgresPid()),
+    }),
+    peakRssBytes: async () => peakRssOf(await cluster.serverPid()),
+  };
+}
 
 /** The worker settings a benchmark may change; anything unset keeps the project default. */
 export type WorkerSettings = Partial<
@@ -39,6 +72,10 @@ export const UNLIMITED_TWIN_BUDGET: WorkerSettings = {
 export interface StackOptions {
   agents: number;
   worker?: WorkerSettings;
+  /** Worker processes on the one task queue; default 1. */
+  workers?: number;
+  /** Default: a dev server of the stack's own. */
+  temporal?: TemporalTarget;
 }
 
 export interface BenchStack {
@@ -49,8 +86,12 @@ export interface BenchStack {
   worker: NodeProcess;
   receiver: NodeProcess;
   emulator: NodeProcess;
-  /** CPU time the Temporal dev server has used so far. */
-  temporalCpuSeconds(): Promise<number | undefined>;
+  /** Every worker process; `worker` is the first. */
+  workers: NodeProcess[];
+  /** CPU seconds used so far by each process serving Temporal: "temporal" for the dev server. */
+  serverCpuSeconds(): Promise<Record<string, number | undefined>>;
+  /** VmHWM of the Temporal server process. */
+  serverPeakRssBytes(): Promise<number | undefined>;
   /** The effective configuration the worker runs with (for the notes). */
   workerEnv: Record<string, string>;
   close(): Promise<void>;
@@ -64,10 +105,10 @@ export async function startStack(ctx: BenchContext, options: StackOptions): Prom
   const stoppable: { stop(): Promise<void> }[] = [];
   let connection: Connection | undefined;
   try {
-    const server: RunningDevServer = await startTemporalDevServer({ headless: true });
-    stoppable.push(server);
+    const temporal = options.temporal ?? (await startDevServer(stoppable));
     const common = {
-      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: temporal.namespace,
       TEMPORAL_TASK_QUEUE: 'twinflow-bench',
       LOG_LEVEL: 'warn',
     };
@@ -132,28 +173,35 @@ export async function startStack(ctx: BenchContext, options: StackOptions): Prom
       BENCH_WORKFLOW_BUNDLE: await ctx.workflowBundle(),
       ...Object.fromEntries(Object.entries(options.worker ?? {}).map(([key, value]) => [key, String(value)])),
     };
-    const worker = await startNodeProcess({
-      name: 'worker',
-      entry: 'bench/processes/worker.ts',
-      env: workerEnv,
-      ...profile,
-    });
-    stoppable.push(worker);
-    await worker.message('ready');
+    const workers: NodeProcess[] = [];
+    const count = options.workers ?? 1;
+    for (let i = 0; i < count; i++) {
+      const worker = await startNodeProcess({
+        name: count === 1 ? 'worker' : `worker-${i + 1}`,
+        entry: 'bench/processes/worker.ts',
+        env: workerEnv,
+        ...profile,
+      });
+      stoppable.push(worker);
+      workers.push(worker);
+    }
+    await Promise.all(workers.map((worker) => worker.message('ready')));
 
-    connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
+    connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection, namespace: temporal.namespace });
     const openConnection = connection;
     return {
       client,
       taskQueue: common.TEMPORAL_TASK_QUEUE,
       agentIds,
       control,
-      worker,
+      worker: workers[0] as NodeProcess,
+      workers,
       receiver,
       emulator,
       workerEnv,
-      temporalCpuSeconds: () => cpuSecondsOf(server.process.pid),
+      serverCpuSeconds: () => temporal.cpuSeconds(),
+      serverPeakRssBytes: () => temporal.peakRssBytes(),
       async close() {
         await openConnection.close();
         await stopAll(stoppable);
@@ -164,6 +212,18 @@ export async function startStack(ctx: BenchContext, options: StackOptions): Prom
     await stopAll(stoppable);
     throw error;
   }
+}
+
+/** A headless in-memory dev server, added to `stoppable` so the stack stops it. */
+async function startDevServer(stoppable: { stop(): Promise<void> }[]): Promise<TemporalTarget> {
+  const server: RunningDevServer = await startTemporalDevServer({ headless: true });
+  stoppable.push(server);
+  return {
+    address: server.address,
+    namespace: 'default',
+    cpuSeconds: async () => ({ temporal: await cpuSecondsOf(server.process.pid) }),
+    peakRssBytes: () => peakRssOf(server.process.pid),
+  };
 }
 
 /** The settings a stack's worker ran with that matter for the figures, as one line for the notes. */

@@ -4,8 +4,9 @@
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { ConfigError } from '../shared/config.js';
+import { ProjectError } from '../project/load.js';
 import { TwinApiError } from '../twin-api/errors.js';
-import { SecretsFileError } from '../receiver/secrets-file.js';
+import { SecretsFileError } from '../shared/secrets-file.js';
 import {
   InvalidControlRequestError,
   PipelineConflictError,
@@ -15,7 +16,7 @@ import {
   TemporalUnavailableError,
 } from '../control/pipelines.js';
 import { CodePipelineError, InvalidPipelineInputError, UnknownPipelineError } from '../pipelines/registry.js';
-import { StackStateError } from '../dev-stack/stack-state.js';
+import { StackStateError } from '../shared/stack-state.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
 export { EXIT, type ExitCode } from './exit-codes.js';
@@ -58,6 +59,7 @@ export function toCliError(
   context: { temporal: TemporalTarget; twinBaseUrl: string },
 ): CliError {
   if (error instanceof CliError) return error;
+  if (error instanceof ProjectError) return new CliError(error.message, EXIT.usage);
   if (error instanceof ConfigError)
     return new CliError(error.message, EXIT.usage, 'fix the variables above (see .env.example)');
   if (error instanceof TwinApiError) return fromTwinError(error, context.twinBaseUrl);

@@ -4,10 +4,10 @@
 // with TEMPORAL_ADDRESS set talks to that Temporal whatever a stack once recorded.
 import path from 'node:path';
 import type { Config } from '../shared/config.js';
-import { readStackState, STACK_STATE_FILE, type StackState } from '../dev-stack/stack-state.js';
+import { readStackState, STACK_STATE_FILE, type StackState } from '../shared/stack-state.js';
 import type { TemporalTarget } from './errors.js';
 
-export type { StackState } from '../dev-stack/stack-state.js';
+export type { StackState } from '../shared/stack-state.js';
 
 export function stackStateFile(config: Pick<Config, 'TWINFLOW_DATA_DIR'>): string {
   return path.join(path.resolve(config.TWINFLOW_DATA_DIR), STACK_STATE_FILE);

@@ -5,12 +5,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { loadRegisteredPipelines } from '../pipelines/registered.js';
+import { configDefaults } from '../project/config.js';
+import { loadProject } from '../project/load.js';
 import { loadConfig, type Config } from '../shared/config.js';
 import { demoAgentEnv } from '../dev-stack/demo-agents.js';
 import type { StackState } from './local-stack.js';
 import { registerEmulatorCommands } from './commands/emulator.js';
 import { registerPipelineCommands } from './commands/pipelines.js';
+import { registerProjectCommands } from './commands/project.js';
 import { registerScheduleCommands } from './commands/schedules.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
 import { createCliContext, type CliContext } from './context.js';
@@ -21,7 +23,20 @@ import { createOutput, type Output } from './output.js';
 /** The pipelines the worker registers, with the local stack's demo agents as role defaults. */
 async function loadRegistry(stack: StackState | undefined) {
   const env = { ...process.env, ...demoAgentEnv(stack?.demoAgents ?? [], process.env) };
-  return loadRegisteredPipelines(env);
+  return (await loadProject({ env })).registry;
+}
+
+/**
+ * The project's defaults for the configuration (its task queue, say), so the CLI talks to the queue its
+ * worker serves. A project that does not load yields none here: the command that needs its pipelines reports
+ * why, and commands that do not (init, webhooks) still work.
+ */
+async function projectDefaults(): Promise<Record<string, string>> {
+  try {
+    return configDefaults((await loadProject()).config);
+  } catch {
+    return {};
+  }
 }
 
 function buildProgram(context: () => CliContext): Command {
@@ -35,18 +50,20 @@ function buildProgram(context: () => CliContext): Command {
   registerWebhookCommands(program, context);
   registerScheduleCommands(program, context);
   registerEmulatorCommands(program, context);
+  registerProjectCommands(program, context);
   return program;
 }
 
 async function run(argv: string[]): Promise<ExitCode> {
   const envFile = path.join(process.cwd(), '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
+  const defaults = argv[0] === 'init' ? {} : await projectDefaults();
   let config: Config | undefined;
   let out: Output = createOutput(argv.includes('--json'));
   let context: CliContext | undefined;
   const ctx = () => {
     if (context) return context;
-    config = loadConfig();
+    config = loadConfig({ ...defaults, ...process.env });
     out = createOutput(program.opts<{ json?: boolean }>().json === true);
     context = createCliContext({ config, out, loadRegistry });
     return context;

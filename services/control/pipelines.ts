@@ -4,7 +4,6 @@
 // same key always reaches the same run.
 import { randomUUID } from 'node:crypto';
 import {
-  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -16,27 +15,25 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { StepState } from '../../workflows/pipeline-definition.js';
 import {
+  type ApprovalDecision,
   approveStepUpdate,
   pausePipelineSignal,
-  pipelineStateQuery,
-  pipelineWorkflow,
-  resumePipelineSignal,
-  type ApprovalDecision,
-  type PipelineRerun,
-  type PipelineState,
-} from '../../workflows/pipeline.js';
-import {
   PIPELINE_STATUSES,
-  pipelineWorkflowId,
+  type PipelineWorkflow,
+  type PipelineState,
+  pipelineStateQuery,
   type PipelineStatus,
-} from '../../workflows/pipeline-visibility.js';
+  pipelineWorkflowId,
+  resumePipelineSignal,
+} from '../../workflows/pipeline-api.js';
 import {
   AgentIdsKey,
   PipelineNameKey,
   PipelineStatusKey,
   RunIdsKey,
 } from '../../workflows/search-attributes.js';
-import type { AnyPipeline, PipelineInput, PipelineRegistry } from '../pipelines/registry.js';
+import type { AnyPipeline, PipelineRegistry } from '../pipelines/registry.js';
+import { startPipelineRun, type PipelineStartRequest, type StartedPipeline } from '../pipelines/start.js';
 import {
   GRPC,
   InvalidControlRequestError,
@@ -140,17 +137,6 @@ export interface StartPipelineRequest {
   idempotencyKey?: string;
 }
 
-export interface StartedPipeline {
-  workflowId: string;
-  key: string;
-  /** The run ID of the execution started (or, for a repeated key, of the current one). */
-  runId: string;
-  /** False when the key had already started this pipeline: nothing new was started. */
-  started: boolean;
-  /** For a repeated key: how that run stands (Temporal's status, and the pipeline's where it set one). */
-  existing?: { execution: string; status?: string };
-}
-
 /** Pipeline input travels in the workflow input next to the definition: well under Temporal's 2 MB payload limit. */
 export const MAX_PIPELINE_INPUT_BYTES = 256 * 1024;
 
@@ -172,52 +158,14 @@ export async function startPipeline(
   return startValidatedPipeline(deps, { name: pipeline.name, key, input });
 }
 
-/**
- * Starts with REJECT_DUPLICATE: even a finished run keeps its ID, so a retried start (or a repeated trigger)
- * never runs the pipeline twice. "Already started" is an answer, not an error.
- */
+/** The start itself (services/pipelines/start.ts), bounded, and with Temporal's errors in this module's words. */
 export async function startValidatedPipeline(
   deps: ControlDeps,
-  { name, key, input, rerun }: { name: string; key: string; input: PipelineInput; rerun?: PipelineRerun },
+  request: PipelineStartRequest,
 ): Promise<StartedPipeline> {
-  const pipeline = deps.registry.require(name);
-  const workflowId = pipelineWorkflowId(name, key);
-  return temporalCall(deps, workflowId, async () => {
-    try {
-      const handle = await deps.client.workflow.start(workflowTypeOf(pipeline), {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [
-          pipeline.kind === 'code'
-            ? input
-            : { definition: pipeline.definition, input, ...(rerun && { rerun }) },
-        ],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        // The Web UI shows the memo on the run's page: a rerun names the run it repeats.
-        ...(rerun && { memo: { rerunOf: rerun.of } }),
-        // Visible to list filters at once, before the first workflow task runs.
-        typedSearchAttributes: [
-          { key: PipelineNameKey, value: name },
-          { key: PipelineStatusKey, value: 'running' },
-        ],
-        staticSummary: `pipeline ${name} (${key})`,
-      });
-      return { workflowId, key, runId: handle.firstExecutionRunId, started: true };
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const description = await deps.client.workflow.getHandle(workflowId).describe();
-      const existing = {
-        execution: description.status.name,
-        status: description.typedSearchAttributes.get(PipelineStatusKey),
-      };
-      return { workflowId, key, runId: description.runId, started: false, existing };
-    }
-  });
-}
-
-/** The interpreter for a declared pipeline; the pipeline's own workflow function for one written as code. */
-function workflowTypeOf(pipeline: AnyPipeline): string {
-  return pipeline.kind === 'code' ? pipeline.workflowType : pipelineWorkflow.name;
+  return temporalCall(deps, pipelineWorkflowId(request.name, request.key), () =>
+    startPipelineRun(deps, request),
+  );
 }
 
 /** Pause, resume and approvals are the interpreter's; a workflow written as code has no handlers for them. */
@@ -322,7 +270,7 @@ export async function getPipelineStatus(deps: ControlDeps, ref: PipelineRef): Pr
   const workflowId = refWorkflowId(deps, ref);
   return temporalCall(deps, workflowId, async () => {
     const { kind } = deps.registry.require(ref.name);
-    const handle = deps.client.workflow.getHandle<typeof pipelineWorkflow>(workflowId);
+    const handle = deps.client.workflow.getHandle<PipelineWorkflow>(workflowId);
     const description = await handle.describe();
     const execution = description.status.name;
     const attributes = description.typedSearchAttributes;
@@ -348,7 +296,7 @@ export async function getPipelineStatus(deps: ControlDeps, ref: PipelineRef): Pr
  */
 async function pipelineState(
   deps: ControlDeps,
-  handle: WorkflowHandle<typeof pipelineWorkflow>,
+  handle: WorkflowHandle<PipelineWorkflow>,
   execution: string,
 ): Promise<PipelineState | undefined> {
   if (execution !== 'RUNNING') {
@@ -379,7 +327,7 @@ async function cancelReason(
 }
 
 export async function finalState(
-  handle: WorkflowHandle<typeof pipelineWorkflow>,
+  handle: WorkflowHandle<PipelineWorkflow>,
 ): Promise<PipelineState | undefined> {
   try {
     return await handle.result();

@@ -4,8 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { PipelineDefinition } from '../../workflows/pipeline-definition.js';
-import type { pipelineWorkflow, PipelineWorkflowInput } from '../../workflows/pipeline.js';
-import { pipelineWorkflowId } from '../../workflows/pipeline-visibility.js';
+import {
+  pipelineWorkflowId,
+  type PipelineWorkflow,
+  type PipelineWorkflowInput,
+} from '../../workflows/pipeline-api.js';
 import { InvalidControlRequestError, PipelineConflictError, UnknownStepError } from './errors.js';
 import {
   finalState,
@@ -13,8 +16,8 @@ import {
   temporalCall,
   type ControlDeps,
   type PipelineRef,
-  type StartedPipeline,
 } from './pipelines.js';
+import type { StartedPipeline } from '../pipelines/start.js';
 
 export interface RerunRequest {
   /** The first step to run again; without it, every step runs again. */
@@ -36,7 +39,7 @@ export async function rerunPipeline(
 ): Promise<StartedRerun> {
   const pipeline = deps.registry.require(ref.name);
   const of = pipelineWorkflowId(ref.name, ref.key);
-  const handle = deps.client.workflow.getHandle<typeof pipelineWorkflow>(of);
+  const handle = deps.client.workflow.getHandle<PipelineWorkflow>(of);
   const description = await temporalCall(deps, of, () => handle.describe());
   if (description.status.name === 'RUNNING') {
     throw new PipelineConflictError(

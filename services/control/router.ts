@@ -8,9 +8,10 @@ import type { Context, Next } from 'koa';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { zodIssueLines } from '../shared/zod-issues.js';
 import { InvalidPipelineInputError, UnknownPipelineError, type AnyPipeline } from '../pipelines/registry.js';
-import { HttpProblem, clientErrorStatus, renderProblem } from '../receiver/problem.js';
-import { PIPELINE_STATUSES } from '../../workflows/pipeline-visibility.js';
+import { HttpProblem, problemMiddleware } from '../shared/http-problem.js';
+import { PIPELINE_STATUSES } from '../../workflows/pipeline-api.js';
 import {
   approveStep,
   cancelPipeline,
@@ -75,8 +76,7 @@ const listQuery = z.object({
 
 class ValidationProblem extends HttpProblem {
   constructor(what: string, error: z.ZodError) {
-    const issues = error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : what}: ${i.message}`);
-    super(400, `invalid ${what}: ${issues.join('; ')}`, 'invalid_request');
+    super(400, `invalid ${what}: ${zodIssueLines(error, { root: what }).join('; ')}`, 'invalid_request');
   }
 }
 
@@ -123,8 +123,8 @@ function requireJsonBody() {
   };
 }
 
+/** The control functions' typed errors as problems; anything else is left to the shared middleware. */
 function problemOf(error: unknown): HttpProblem | undefined {
-  if (error instanceof HttpProblem) return error;
   if (
     error instanceof UnknownPipelineError ||
     error instanceof PipelineRunNotFoundError ||
@@ -145,27 +145,7 @@ function problemOf(error: unknown): HttpProblem | undefined {
       { cause: error },
     );
   }
-  const status = clientErrorStatus(error);
-  if (status === undefined) return undefined;
-  // Body-parser errors (bad JSON, too large) carry a safe 4xx status; their own wording is enough.
-  return new HttpProblem(status, (error as Error).message, `http_${status}`);
-}
-
-function problems(logger: Logger | undefined) {
-  return async (ctx: Context, next: Next) => {
-    try {
-      await next();
-    } catch (error) {
-      const problem = problemOf(error);
-      if (!problem) {
-        logger?.error({ err: error }, 'control API error');
-        renderProblem(ctx, 500, 'internal error');
-        return;
-      }
-      if (problem.status >= 500) logger?.warn({ err: problem.cause }, problem.detail);
-      renderProblem(ctx, problem.status, problem.detail, problem.headers);
-    }
-  };
+  return undefined;
 }
 
 /** Declared pipelines list their steps and triggers; one written as code names its workflow type instead. */
@@ -193,7 +173,7 @@ function bodyOf(ctx: Context): unknown {
 export function createControlRouter(deps: ControlRouterDeps): Router {
   if (deps.token.length < 16) throw new Error('the control API token must be at least 16 characters');
   const router = new Router({ prefix: CONTROL_API_PREFIX });
-  router.use(problems(deps.logger));
+  router.use(problemMiddleware({ logger: deps.logger, surface: 'control API', translate: problemOf }));
   router.use(authenticate(deps.token));
   router.use(requireJsonBody());
   router.use(

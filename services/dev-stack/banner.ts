@@ -17,6 +17,16 @@ export function pipelinesFilterUrl(uiUrl: string, namespace = 'default'): string
   return `${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(PIPELINES_ONLY_QUERY)}`;
 }
 
+/** The repository's demo runs as it is; a project's own pipelines need the input its schema shows. */
+function tryIt(pipelines: readonly string[]): string[] {
+  if (pipelines.includes(DEMO_PIPELINE))
+    return [`  Try it:   npx twinflow run ${DEMO_PIPELINE} --input '${JSON.stringify(DEMO_INPUT)}' --wait`];
+  const first = pipelines[0] ?? '<pipeline>';
+  return [
+    `  Try it:   npx twinflow run ${first} --input '{...}' --wait   (the input: npx twinflow pipelines)`,
+  ];
+}
+
 export function renderBanner({ settings, controlToken, seed }: RunningStack): string[] {
   const where = (file: string) => {
     const relative = path.relative(process.cwd(), file);
@@ -52,7 +62,7 @@ export function renderBanner({ settings, controlToken, seed }: RunningStack): st
     '',
     ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
     '',
-    `  Try it:   npx twinflow run ${DEMO_PIPELINE} --input '${JSON.stringify(DEMO_INPUT)}' --wait`,
+    ...tryIt(settings.project.pipelines),
     '            npx twinflow pipelines   |   npx twinflow list   |   npx twinflow --help',
     '  Stop:     Ctrl-C (state stays in the data directory for the next start)',
     '',

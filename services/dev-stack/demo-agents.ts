@@ -1,9 +1,10 @@
-// The demo agents of the local stack, derived from the example pipelines rather than listed by hand: every
-// role an example leaves to its input (`{{input.agents.<role>}}`) gets an emulator agent `demo-<role>`. The
+// The demo agents of the local stack, derived from the project's pipelines rather than listed by hand: every
+// role a pipeline leaves to its input (`{{input.agents.<role>}}`) gets an emulator agent `demo-<role>`. The
 // stack passes them to its services as TWINFLOW_AGENT_<ROLE>, and the CLI does the same when it talks to the
-// stack, so `twinflow run nightly-digest --input '{"repo":"acme/shop"}'` needs no agent IDs.
-import { agentEnvVar } from '../../examples/agents.js';
-import { examplePipelines } from '../../examples/index.js';
+// stack, so a config that reads those variables (as this repository's examples do) needs no agent IDs:
+// `twinflow run nightly-digest --input '{"repo":"acme/shop"}'`.
+import type { PipelineRegistry } from '../pipelines/registry.js';
+import { agentEnvVar } from '../project/config.js';
 import type { RunBehaviourInput } from '../twin-emulator/control-client.js';
 
 export interface DemoAgent {
@@ -19,11 +20,12 @@ export const DEMO_INPUT = { repo: 'acme/shop' };
 
 const ROLE_TEMPLATE = /^\{\{\s*input\.agents\.([A-Za-z0-9_-]+)\s*\}\}$/;
 
-/** Roles in first-use order, from the examples as they are without any TWINFLOW_AGENT_* set. */
-export function exampleRoles(): string[] {
+/** Roles in first-use order, from the project loaded without any TWINFLOW_AGENT_* set. */
+export function projectRoles(registry: PipelineRegistry): string[] {
   const roles = new Set<string>();
-  for (const { definition } of examplePipelines({})) {
-    for (const step of definition.steps) {
+  for (const pipeline of registry.list()) {
+    if (pipeline.kind !== 'declared') continue;
+    for (const step of pipeline.definition.steps) {
       const role = 'agent' in step ? ROLE_TEMPLATE.exec(step.agent)?.[1] : undefined;
       if (role) roles.add(role);
     }
@@ -67,8 +69,8 @@ const DEMO_OUTPUTS: Record<string, Partial<RunBehaviourInput>> = {
   worker: { output: 'Dry run with the new instructions: 3 reminders would be sent; nothing was changed.' },
 };
 
-export function demoAgents(): DemoAgent[] {
-  return exampleRoles().map((role) => ({
+export function demoAgents(roles: readonly string[]): DemoAgent[] {
+  return roles.map((role) => ({
     role,
     agentId: `demo-${role}`,
     script: [

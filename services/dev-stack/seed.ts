@@ -9,16 +9,16 @@ import {
   withWebhookEntry,
   writeSecretsFile,
   type SecretsFile,
-} from '../receiver/secrets-file.js';
+} from '../shared/secrets-file.js';
 import { WEBHOOK_PATH } from '../receiver/webhook-route.js';
 import { createTwinClient, type TwinClient } from '../twin-api/client.js';
 import { TwinApiError } from '../twin-api/errors.js';
-import { WEBHOOK_EVENTS } from '../twin-api/run-status.js';
+import { WEBHOOK_EVENTS } from '../twin-vocabulary/run-status.js';
 import { EmulatorControl } from '../twin-emulator/control-client.js';
 import { demoAgents, type DemoAgent } from './demo-agents.js';
 import type { StackSettings } from './settings.js';
 import type { StackLog } from './stack-log.js';
-import { readStackState } from './stack-state.js';
+import { readStackState } from '../shared/stack-state.js';
 
 export interface SeedResult {
   emulatorUrl: string;
@@ -45,7 +45,7 @@ export async function seedEmulator({
   const { apiKey, created: keyCreated } = await ensureApiKey(control, previousKey, timeoutMs);
   const twin = createTwinClient({ baseUrl: emulatorUrl, apiKey, timeoutMs });
 
-  const agents = demoAgents();
+  const agents = demoAgents(settings.project.roles);
   let createdAgents = 0;
   for (const agent of agents) {
     if (await ensureAgent(control, twin, agent)) createdAgents++;

@@ -9,9 +9,21 @@ export class StackSettingsError extends Error {
   override name = 'StackSettingsError';
 }
 
+/** The user's project the stack serves: its config, what to watch, and the roles its demo agents play. */
+export interface StackProject {
+  file: string;
+  dir: string;
+  sources: string[];
+  roles: string[];
+  /** Names of its pipelines, for the banner's first command. */
+  pipelines: string[];
+}
+
 export interface StackSettings {
   config: Config;
-  projectRoot: string;
+  /** Where twinflow itself is installed: the services the stack launches live there. */
+  packageRoot: string;
+  project: StackProject;
   dataDir: string;
   temporal: { port: number; uiPort: number; address: string; uiUrl: string; dbFile: string };
   receiver: { port: number; url: string; webhookUrl: string };
@@ -39,8 +51,8 @@ function temporalPort(address: string): number {
 
 export function resolveStackSettings(
   config: Config,
-  projectRoot: string,
-  cwd = process.cwd(),
+  { packageRoot, project }: { packageRoot: string; project: StackProject },
+  cwd = project.dir,
 ): StackSettings {
   const dataDir = path.resolve(cwd, config.TWINFLOW_DATA_DIR);
   const port = temporalPort(config.TEMPORAL_ADDRESS);
@@ -48,7 +60,8 @@ export function resolveStackSettings(
   const emulatorHost = config.EMULATOR_HOST === '0.0.0.0' ? '127.0.0.1' : config.EMULATOR_HOST;
   return {
     config,
-    projectRoot,
+    packageRoot,
+    project,
     dataDir,
     temporal: {
       port,

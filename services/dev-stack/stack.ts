@@ -5,8 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { PIPELINE_SOURCE_DIRS } from '../pipelines/source-watch.js';
-import { startTemporalDevServer } from '../shared/temporal-dev-server.js';
+import { startTemporalDevServer } from './temporal-dev-server.js';
 import { demoAgentEnv } from './demo-agents.js';
 import { httpOk, waitUntil, workerPolling } from './readiness.js';
 import { seedEmulator, type SeedResult } from './seed.js';
@@ -81,12 +80,12 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
     };
     const receiver = await superviseHere(
       nodeService(serviceSpec(settings, 'receiver', 'receiver', env)),
-      PIPELINE_SOURCE_DIRS,
+      settings.project.sources,
     );
     started.push(receiver);
     const worker = await superviseHere(
       nodeService(serviceSpec(settings, 'worker', 'worker', env)),
-      PIPELINE_SOURCE_DIRS,
+      settings.project.sources,
     );
     started.push(worker);
     await waitUntil(() => httpOk(`${settings.receiver.url}/readyz`), {
@@ -165,8 +164,8 @@ function serviceSpec(
 ): NodeServiceSpec {
   return {
     name,
-    entry: path.join(settings.projectRoot, 'services', directory, 'main.ts'),
-    cwd: settings.projectRoot,
+    entry: path.join(settings.packageRoot, 'services', directory, 'main.ts'),
+    cwd: settings.project.dir,
     env,
   };
 }
@@ -201,6 +200,7 @@ function serviceEnv(
   const { config } = settings;
   return {
     ...baseEnv(settings),
+    TWINFLOW_CONFIG: settings.project.file,
     TEMPORAL_ADDRESS: settings.temporal.address,
     TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
     TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,

@@ -3,10 +3,11 @@
 // once the process has stayed up for a while. The first start is different: its failure is the caller's to
 // report, because a stack that cannot start at all should stop and say why rather than retry forever.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { watch as watchFiles, type FSWatcher } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { watchSource } from '../pipelines/source-watch.js';
 import { createInterface } from 'node:readline';
 import { EXIT_CONFIG } from '../shared/exit-codes.js';
-import { stopProcess } from '../shared/temporal-dev-server.js';
+import { stopProcess } from '../shared/processes.js';
 import type { StackLog } from './stack-log.js';
 
 export interface Backoff {
@@ -41,7 +42,7 @@ export interface SuperviseOptions {
    */
   shuttingDown?: () => boolean;
   /**
-   * Folders that define what the process loads (the pipelines). A change restarts it, so the CLI (which reads
+   * Folders and files that define what the process loads (the project's config and pipelines). A change restarts it, so the CLI (which reads
    * them at every call) and the running services never disagree about the set; and a process that refused its
    * configuration or pipelines (exit EXIT_CONFIG) is not restarted in a loop, but once one of these changes.
    */
@@ -81,8 +82,8 @@ export async function supervise(service: SupervisedService, options: SuperviseOp
       }
     }, SOURCE_CHANGE_DEBOUNCE_MS);
   };
-  const watchers: FSWatcher[] = (options.sources ?? []).map((folder) =>
-    watchFiles(folder, { recursive: true }, onSourceChange),
+  const watchers: FSWatcher[] = (options.sources ?? []).flatMap(
+    (source) => watchSource(source, onSourceChange) ?? [],
   );
   const stopWatching = () => {
     clearTimeout(debounce);
@@ -176,11 +177,14 @@ export interface NodeServiceSpec {
 }
 
 /** A service that is a TypeScript entry point of this repository. */
+/** Resolved from twinflow's own folder: a project's child processes run in the project, which may not list tsx. */
+const TSX_LOADER = import.meta.resolve('tsx');
+
 export function nodeService(spec: NodeServiceSpec): SupervisedService {
   return {
     name: spec.name,
     launch: async (output) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+      const child = spawn(process.execPath, ['--import', TSX_LOADER, spec.entry], {
         cwd: spec.cwd,
         env: spec.env,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,16 +5,16 @@
 // as plain workflow code (examples/code-first.ts) are registered here too, by workflow type, so status, cancel
 // and the HTTP API know them by name like any declared pipeline.
 import { z } from 'zod';
+import { zodIssueLines } from '../shared/zod-issues.js';
 import {
   assertValidPipeline,
   PIPELINE_NAME,
   PipelineDefinitionError,
-  triggerMatches,
-  type PipelineDefinition,
-  type PipelineTrigger,
-} from '../../workflows/pipeline-definition.js';
-import { validateTwinCron } from '../twin-api/cron.js';
-import type { RunObservation } from '../twin-api/run-status.js';
+} from '../../workflows/pipeline-validation.js';
+import { triggerMatches } from '../../workflows/pipeline-scheduling.js';
+import { type PipelineDefinition, type PipelineTrigger } from '../../workflows/pipeline-definition.js';
+import { validateTwinCron } from '../twin-vocabulary/cron.js';
+import type { RunObservation } from '../twin-vocabulary/run-status.js';
 
 export type PipelineInput = Record<string, unknown>;
 
@@ -197,10 +197,7 @@ function inputChecks(
         throw error;
       }
       if (parsed.success) return parsed.data;
-      const problems = parsed.error.issues.map(
-        (i) => `${i.path.length > 0 ? i.path.join('.') : 'input'}: ${i.message}`,
-      );
-      throw new InvalidPipelineInputError(name, problems);
+      throw new InvalidPipelineInputError(name, zodIssueLines(parsed.error, { root: 'input' }));
     },
     // Transforms and the like have no JSON Schema; they show as "any" rather than failing a listing.
     inputJsonSchema: () => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),

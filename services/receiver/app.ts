@@ -4,12 +4,12 @@
 // touch a webhook's raw bytes.
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
-import Koa, { type Context, type Middleware } from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { EventHandoff } from './handoff.js';
 import { createReceiverMetrics } from './metrics.js';
 import { createOpsRouter } from './ops-routes.js';
-import { clientErrorStatus, HttpProblem, renderProblem } from './problem.js';
+import { problemMiddleware, type ProblemState } from '../shared/http-problem.js';
 import type { SecretSource } from './secrets.js';
 import { createWebhookRouter, type DeliveryLog, type WebhookSettings } from './webhook-route.js';
 
@@ -25,10 +25,10 @@ export interface ReceiverAppDeps {
 /** A caller's request ID is echoed only if it is short and plain, so it can go into logs and headers as is. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export interface RequestState {
+/** What the receiver's middleware keeps per request, for the one log line each request gets. */
+export interface RequestState extends ProblemState {
   requestId: string;
   delivery?: DeliveryLog;
-  problemReason?: string;
 }
 
 function requestContext(logger: Logger): Middleware<RequestState> {
@@ -60,45 +60,6 @@ function requestContext(logger: Logger): Middleware<RequestState> {
   };
 }
 
-function problemOf(err: unknown): HttpProblem | undefined {
-  if (err instanceof HttpProblem) return err;
-  const status = clientErrorStatus(err);
-  if (status === undefined) return undefined;
-  const { message, headers } = err as { message?: unknown; headers?: unknown };
-  const safeHeaders =
-    typeof headers === 'object' && headers !== null ? (headers as Record<string, string>) : {};
-  return new HttpProblem(
-    status,
-    typeof message === 'string' ? message : 'bad request',
-    `http_${status}`,
-    safeHeaders,
-  );
-}
-
-/** Every failure leaves as problem+json; only a genuine bug is a 500, and it is logged with its stack. */
-function problems(logger: Logger): Middleware<RequestState> {
-  return async (ctx: Context, next) => {
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        throw new HttpProblem(404, `no route for ${ctx.method} ${ctx.path}`, 'not_found');
-      }
-    } catch (err) {
-      const problem = problemOf(err);
-      if (!problem) {
-        logger.error({ err, requestId: ctx.state.requestId }, 'unhandled receiver error');
-        ctx.state.problemReason = 'internal_error';
-        renderProblem(ctx, 500, 'internal error');
-        return;
-      }
-      if (problem.status >= 500)
-        logger.warn({ err: problem.cause, requestId: ctx.state.requestId }, problem.detail);
-      ctx.state.problemReason = problem.reason;
-      renderProblem(ctx, problem.status, problem.detail, problem.headers);
-    }
-  };
-}
-
 export function createReceiverApp(deps: ReceiverAppDeps): Koa<RequestState> {
   const metrics = createReceiverMetrics();
   const app = new Koa<RequestState>();
@@ -110,7 +71,9 @@ export function createReceiverApp(deps: ReceiverAppDeps): Koa<RequestState> {
   });
   const ops = createOpsRouter({ handoff: deps.handoff, metrics });
   app.use(requestContext(deps.logger));
-  app.use(problems(deps.logger));
+  app.use(
+    problemMiddleware<RequestState>({ logger: deps.logger, surface: 'receiver', unmatchedIsNotFound: true }),
+  );
   app.use(webhooks.routes());
   app.use(ops.routes());
   if (deps.controlRouter) {

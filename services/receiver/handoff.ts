@@ -9,8 +9,13 @@ import {
   type ConnectionOptions,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { RunObservation } from '../twin-api/run-status.js';
-import { observeRunSignal, runTrackerWorkflow, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
+import type { RunObservation } from '../twin-vocabulary/run-status.js';
+import {
+  observeRunSignal,
+  RUN_TRACKER_WORKFLOW_TYPE,
+  runTrackerWorkflowId,
+  type RunTrackerWorkflow,
+} from '../../workflows/run-tracker-api.js';
 
 /** `delivered`: the tracker has the observation. `duplicate`: the tracker already closed, so it saw this run settle. */
 export type HandoffOutcome = 'delivered' | 'duplicate';
@@ -98,7 +103,7 @@ export function createTemporalHandoff({
     async deliver(observation, signal) {
       try {
         await client.connection.withAbortSignal(signal, () =>
-          client.workflow.signalWithStart(runTrackerWorkflow, {
+          client.workflow.signalWithStart<RunTrackerWorkflow, [RunObservation]>(RUN_TRACKER_WORKFLOW_TYPE, {
             workflowId: runTrackerWorkflowId(observation.runId),
             taskQueue,
             args: [{ runId: observation.runId, agentId: observation.agentId, reconcileAfterMs }],

@@ -8,9 +8,11 @@ import type { Logger } from 'pino';
 import type Router from '@koa/router';
 import { loadConfig, type Config } from '../shared/config.js';
 import { createControlRouter } from '../control/router.js';
-import { loadRegisteredPipelines } from '../pipelines/registered.js';
+import type { PipelineRegistry } from '../pipelines/registry.js';
 import { warnWhenPipelinesChange } from '../pipelines/source-watch.js';
-import { exitCodeOf } from '../shared/startup-errors.js';
+import { configDefaults } from '../project/config.js';
+import { loadProject, projectSources } from '../project/load.js';
+import { exitCodeOf } from '../pipelines/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createReceiverApp } from './app.js';
 import { createTemporalHandoff, handoffConnectionOptions, namespaceRetentionSeconds } from './handoff.js';
@@ -60,14 +62,19 @@ async function warnIfDedupeWindowShort(
 }
 
 /** The control API is served only when a token is configured: no token, no unauthenticated door. */
-function controlRouter(config: Config, client: Client, logger: Logger): Router | undefined {
+function controlRouter(
+  config: Config,
+  client: Client,
+  registry: PipelineRegistry,
+  logger: Logger,
+): Router | undefined {
   if (!config.CONTROL_API_TOKEN) {
     logger.info('CONTROL_API_TOKEN is not set: the control API (/api) is off');
     return undefined;
   }
   return createControlRouter({
     client,
-    registry: loadRegisteredPipelines(process.env),
+    registry,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     token: config.CONTROL_API_TOKEN,
     logger,
@@ -75,7 +82,8 @@ function controlRouter(config: Config, client: Client, logger: Logger): Router |
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const project = await loadProject();
+  const config = loadConfig({ ...configDefaults(project.config), ...process.env });
   const logger = createLogger('receiver', config.LOG_LEVEL);
   const secrets = await SigningSecrets.load({
     envSecrets: config.WEBHOOK_SIGNING_SECRETS,
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
     secrets,
     handoff,
     logger,
-    controlRouter: controlRouter(config, client, logger),
+    controlRouter: controlRouter(config, client, project.registry, logger),
   });
 
   const server = createServer(app.callback());
@@ -109,7 +117,9 @@ async function main(): Promise<void> {
 
   void warnIfDedupeWindowShort(client, config.WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS, logger);
   // Only the control API serves pipelines; a receiver without one cannot run an outdated set.
-  const stopWatching = config.CONTROL_API_TOKEN ? warnWhenPipelinesChange(logger) : () => {};
+  const stopWatching = config.CONTROL_API_TOKEN
+    ? warnWhenPipelinesChange(logger, projectSources(project))
+    : () => {};
 
   process.on('SIGHUP', () => void secrets.reload());
   const shutdown = async (signal: string): Promise<void> => {
@@ -133,7 +143,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+// Awaited, so that `twinflow receiver`, which imports this module, has it listening before it returns.
+await main().catch((error: unknown) => {
   // The logger may not exist yet (bad configuration): stderr, message only, never the environment.
   process.stderr.write(
     `receiver failed to start: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import { withTimeout, type EventHandoff } from './handoff.js';
 import type { ReceiverMetrics } from './metrics.js';
-import { HttpProblem } from './problem.js';
+import { HttpProblem } from '../shared/http-problem.js';
 
 /** Shorter than common probe timeouts, so a slow Temporal reads as "not ready" rather than a hung probe. */
 export const READINESS_TIMEOUT_MS = 2_000;

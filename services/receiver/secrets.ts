@@ -5,7 +5,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { Logger } from 'pino';
-import { readSecretsFile } from './secrets-file.js';
+import { readSecretsFile } from '../shared/secrets-file.js';
 
 /** A secret the receiver accepts, and the agent whose Twin webhook it belongs to when that is known. */
 export interface SigningKey {

@@ -6,16 +6,17 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { z } from 'zod';
+import { zodIssuePaths } from '../shared/zod-issues.js';
 import type { Config } from '../shared/config.js';
-import { WEBHOOK_EVENTS, type WebhookEventType } from '../twin-api/run-status.js';
+import { WEBHOOK_EVENTS, type WebhookEventType } from '../twin-vocabulary/run-status.js';
 import {
   observationOfWebhook,
   webhookPayloadSchema,
   type WebhookPayload,
-} from '../twin-api/webhook-payload.js';
+} from '../twin-vocabulary/webhook-payload.js';
 import { HandoffTimeoutError, withTimeout, type EventHandoff, type HandoffOutcome } from './handoff.js';
 import type { DeliveryResult, ReceiverMetrics } from './metrics.js';
-import { clientErrorStatus, HttpProblem } from './problem.js';
+import { clientErrorStatus, HttpProblem } from '../shared/http-problem.js';
 import type { SecretSource } from './secrets.js';
 import { checkDigest, parseSignatureHeader, signedForAgent, type SignatureFailure } from './signature.js';
 
@@ -133,7 +134,7 @@ function requireHeaderAgrees(ctx: Context, event: string): void {
 function validatePayload(json: unknown): WebhookPayload {
   const parsed = webhookPayloadSchema.safeParse(json);
   if (parsed.success) return parsed.data;
-  const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
+  const fields = zodIssuePaths(parsed.error).join(', ');
   throw new HttpProblem(
     400,
     `the body does not match the webhook payload schema (${fields})`,

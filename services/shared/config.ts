@@ -1,6 +1,7 @@
 // The one place that reads the environment. Every process calls loadConfig() at start-up and fails fast with
 // a message naming every bad variable, instead of failing later deep inside a request.
 import { z } from 'zod';
+import { zodIssueLines } from './zod-issues.js';
 import { DEFAULT_PROFILE, PROFILES } from '../twin-emulator/profile.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -79,7 +80,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(zodIssueLines(parsed.error, { root: '' }));
   }
   return parsed.data;
 }

@@ -2,9 +2,9 @@
 // (transport.ts). The client never retries itself: Temporal's retry policy does, so retries are visible and
 // durable.
 import type { z } from 'zod';
-import { validateTwinCron } from './cron.js';
+import { validateTwinCron } from '../twin-vocabulary/cron.js';
 import { invalidRequestError } from './errors.js';
-import * as s from './schemas.js';
+import * as s from '../twin-vocabulary/schemas.js';
 import {
   body,
   createTransport,
@@ -17,7 +17,6 @@ import {
 } from './transport.js';
 
 export type { RequestOptions, TwinClientOptions } from './transport.js';
-export { listAllAgents, listAllRuns, MAX_PAGES, type PagingOptions } from './paging.js';
 
 export interface ListAgentsQuery {
   workspace_id?: string;

@@ -3,7 +3,7 @@
 // on every sign of the end it can see and refuses, with a typed error, to go on forever.
 import type { ListAgentsQuery, ListRunsQuery, RequestOptions, TwinClient } from './client.js';
 import { pagingError } from './errors.js';
-import type { Agent, Run } from './schemas.js';
+import type { Agent, Run } from '../twin-vocabulary/schemas.js';
 
 /**
  * Pages one walk reads before TOO_MANY_PAGES: a thousand of Twin's default 100 runs is far beyond any agent's

@@ -5,6 +5,7 @@
 // request headers; redirects are not followed (they would carry the key to another origin) and the key is
 // scrubbed from every error.
 import { z } from 'zod';
+import { zodIssueLines } from '../shared/zod-issues.js';
 import {
   grpcAnswerError,
   invalidRequestError,
@@ -84,10 +85,7 @@ function queryString(query: Query = {}): string {
 }
 
 function issuesText(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
+  return zodIssueLines(error, { limit: 5 }).join('; ');
 }
 
 /** fetch's own message is just "fetch failed"; the useful part (ECONNREFUSED, …) is on its cause. */

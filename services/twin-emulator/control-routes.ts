@@ -3,7 +3,7 @@
 // local tests and development only, which is why the emulator binds to 127.0.0.1 by default.
 import { Router } from '@koa/router';
 import { z } from 'zod';
-import { OUTCOMES } from '../twin-api/run-status.js';
+import { OUTCOMES } from '../twin-vocabulary/run-status.js';
 import { createAgent, setDeployed } from './agents.js';
 import { issueApiKey } from './auth.js';
 import type { EmulatorCore } from './core.js';

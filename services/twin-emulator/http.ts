@@ -5,6 +5,7 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { z } from 'zod';
+import { zodIssueLines } from '../shared/zod-issues.js';
 import { ApiError, badRequest, WrongJsonTypeError } from './problem.js';
 
 const MAX_BODY = '1mb';
@@ -17,7 +18,7 @@ export interface ApiState {
 export type ApiRouter = Router<ApiState>;
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
+  return zodIssueLines(error, { root: 'body' }).join('; ');
 }
 
 async function readJson(ctx: Context): Promise<unknown> {

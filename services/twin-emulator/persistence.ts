@@ -1,8 +1,8 @@
 // Optional JSON state file. Writes are debounced (a burst of changes costs one write) and atomic (write a
 // temporary file, then rename), so a crash mid-write never leaves a truncated file for the next start.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { writePrivateFile } from '../shared/private-file.js';
 import { snapshotSchema, type Snapshot } from './state.js';
 
 const DEBOUNCE_MS = 20;
@@ -62,10 +62,7 @@ export class StateFileWriter {
   }
 
   private async write(body: string): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    await mkdir(dirname(this.path), { recursive: true });
     // The state holds webhook signing secrets: readable by its owner only.
-    await writeFile(tmp, body, { encoding: 'utf8', mode: 0o600 });
-    await rename(tmp, this.path);
+    await writePrivateFile(this.path, body);
   }
 }

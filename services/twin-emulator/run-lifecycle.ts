@@ -2,7 +2,7 @@
 // or stopped on cancel. What a run does comes from its agent's script, fixed when the run starts. Progress is
 // stored as absolute times, so after a restart the same schedule is re-armed and in-flight runs still finish.
 import type { Logger } from 'pino';
-import { isTerminal, type Outcome, type WebhookEventType } from '../twin-api/run-status.js';
+import { isTerminal, type Outcome, type WebhookEventType } from '../twin-vocabulary/run-status.js';
 import { uuidv7 } from './ids.js';
 import { failedPrecondition } from './problem.js';
 import type { ProfileRules } from './profile.js';

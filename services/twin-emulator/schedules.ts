@@ -2,7 +2,7 @@
 // the later of the slot that just fired and "now": a timer that fires a little early cannot repeat a slot, and
 // slots missed while the process was stalled are skipped rather than fired in a burst.
 import type { Logger } from 'pino';
-import { nextFireTimes } from '../twin-api/cron.js';
+import { nextFireTimes } from '../twin-vocabulary/cron.js';
 import type { AgentRecord } from './state.js';
 import type { Store } from './store.js';
 

@@ -1,7 +1,7 @@
 // The emulator's data model. The zod schemas are the single definition of every record: the types derive from
 // them and the state file is validated against them on load, so a hand-edited or stale file fails loudly.
 import { z } from 'zod';
-import { OUTCOMES, RUN_STATUSES, WEBHOOK_EVENTS } from '../twin-api/run-status.js';
+import { OUTCOMES, RUN_STATUSES, WEBHOOK_EVENTS } from '../twin-vocabulary/run-status.js';
 
 const MAX_DURATION_MS = 24 * 3600 * 1000;
 const durationMs = z.number().int().min(0).max(MAX_DURATION_MS);

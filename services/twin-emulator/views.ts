@@ -1,7 +1,7 @@
 // How agents, webhooks and workspaces look on the wire (seed 001 shapes; runs are in run-views.ts). Twin uses
 // different status words per surface: run lists say `finished`/`error`, webhooks say `completed`/`error`; both
 // translations live here.
-import type { RunStatus } from '../twin-api/run-status.js';
+import type { RunStatus } from '../twin-vocabulary/run-status.js';
 import type { AgentRecord, WebhookRecord, WorkspaceRecord } from './state.js';
 import type { Store } from './store.js';
 

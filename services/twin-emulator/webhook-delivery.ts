@@ -5,8 +5,8 @@
 // never waits for a delivery.
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isTerminal, statusOfWebhookEvent, type WebhookEventType } from '../twin-api/run-status.js';
-import type { WebhookPayload } from '../twin-api/webhook-payload.js';
+import { isTerminal, statusOfWebhookEvent, type WebhookEventType } from '../twin-vocabulary/run-status.js';
+import type { WebhookPayload } from '../twin-vocabulary/webhook-payload.js';
 import type { FaultInjector } from './faults.js';
 import type { RunRecord } from './state.js';
 import type { Store } from './store.js';

@@ -2,22 +2,23 @@
 // (every activity needs it), exposes Temporal's metrics for Prometheus, and stops cleanly on SIGINT/SIGTERM:
 // the SDK lets in-flight tasks finish before the process exits.
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadRegisteredPipelines } from '../pipelines/registered.js';
 import { warnWhenPipelinesChange } from '../pipelines/source-watch.js';
+import { configDefaults } from '../project/config.js';
+import { loadProject, projectSources } from '../project/load.js';
 import { loadConfig } from '../shared/config.js';
-import { exitCodeOf } from '../shared/startup-errors.js';
+import { exitCodeOf } from '../pipelines/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createTwinClient } from '../twin-api/client.js';
 import { temporalLogger } from './temporal-logger.js';
 import { createWorkers } from './worker.js';
-import { WORKFLOWS_PATH } from './workflow-bundle.js';
+import { workflowsEntry } from './workflow-bundle.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger('worker', config.LOG_LEVEL);
   // Before anything connects: a broken definition is reported once, not after every reconnect.
-  const pipelines = loadRegisteredPipelines(process.env);
-  const stopWatching = warnWhenPipelinesChange(logger);
+  const project = await loadProject();
+  const config = loadConfig({ ...configDefaults(project.config), ...process.env });
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  const stopWatching = warnWhenPipelinesChange(logger, projectSources(project));
   if (!config.TWIN_API_KEY) {
     throw new Error(
       'TWIN_API_KEY is not set: the worker calls Twin on behalf of every workflow and cannot start without it',
@@ -43,8 +44,8 @@ async function main(): Promise<void> {
       connection,
       twin,
       logger,
-      pipelines,
-      workflowsPath: WORKFLOWS_PATH,
+      pipelines: project.registry,
+      workflowsPath: await workflowsEntry(project.workflowsPath, project.dir),
     });
     logger.info(
       { metrics: `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}` },
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+// Awaited, so that `twinflow worker`, which imports this module, lasts as long as the worker does.
+await main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(exitCodeOf(error));
 });

@@ -13,10 +13,12 @@ import { createRunOutputActivities } from '../../activities/run-output.js';
 import { createWebhookCoverage } from '../../activities/webhook-coverage.js';
 import { createTriggerActivities } from '../../activities/triggers.js';
 import { createTwinAdminActivities } from '../../activities/twin-admin.js';
+import { createLaneActivities } from '../../activities/lanes.js';
 import { createTwinRunActivities } from '../../activities/twin-runs.js';
-import { POLL_TASK_QUEUE_SUFFIX } from '../../workflows/run-tracker.js';
+import { POLL_TASK_QUEUE_SUFFIX } from '../../workflows/run-tracker-api.js';
+import { BUNDLER_OPTIONS } from './workflow-bundle.js';
 
-/** A prebuilt bundle (tests, production images) or the path of workflows/index.ts to bundle at start. */
+/** A prebuilt bundle (tests, production images) or the entry to bundle at start (see workflow-bundle.ts). */
 export type WorkflowSource =
   | { workflowBundle: NonNullable<WorkerOptions['workflowBundle']>; workflowsPath?: never }
   | { workflowsPath: string; workflowBundle?: never };
@@ -68,9 +70,13 @@ export function createWorkerActivities({ config, twin, temporal, pipelines, logg
         temporal,
         taskQueue,
         reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
+        webhooks: createWebhookCoverage(twin, logger),
+      }),
+      ...createLaneActivities({
+        temporal,
+        taskQueue,
         laneLimit: config.AGENT_CONCURRENCY_DEFAULT,
         laneHolderCheckIntervalMs: config.AGENT_LANE_HOLDER_CHECK_SECONDS * 1000,
-        webhooks: createWebhookCoverage(twin, logger),
       }),
       ...createTwinAdminActivities({ twin }),
       ...createRunOutputActivities({ twin }),
@@ -89,7 +95,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<TwinflowWorkers> 
   const activities = createWorkerActivities({ ...deps, temporal });
   const workflowSource = deps.workflowBundle
     ? { workflowBundle: deps.workflowBundle }
-    : { workflowsPath: deps.workflowsPath };
+    : { workflowsPath: deps.workflowsPath, bundlerOptions: BUNDLER_OPTIONS };
 
   const graceMs = config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000;
   const stopping = {

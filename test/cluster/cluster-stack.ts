@@ -18,10 +18,10 @@ import {
   withWebhookEntry,
   writeSecretsFile,
   type SecretsFile,
-} from '../../services/receiver/secrets-file.js';
+} from '../../services/shared/secrets-file.js';
 import { createLogger } from '../../services/shared/logger.js';
-import { freePort } from '../../services/shared/temporal-dev-server.js';
-import { WEBHOOK_EVENTS } from '../../services/twin-api/run-status.js';
+import { freePort } from '../../services/shared/processes.js';
+import { WEBHOOK_EVENTS } from '../../services/twin-vocabulary/run-status.js';
 import { createEmulatorApp } from '../../services/twin-emulator/server.js';
 import { chaosPipeline } from '../support/chaos-pipelines.js';
 import { readLogs, type LogText } from '../support/chaos-evidence.js';

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishSection } from '../support/chaos-report.js';
 import { parse } from 'yaml';
-import { DEV_SERVER_DYNAMIC_CONFIG, PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../services/dev-stack/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { attributionOf, auditEnds, RESOLUTIONS, type EndAudit } from '../support/chaos-audit.js';
 import {

@@ -2,64 +2,32 @@
 // free and a temporary data directory, so it runs beside anything else on the machine. It must become ready,
 // run the demo pipeline through the CLI (with webhooks flowing from the emulator to the receiver), stop every
 // process on SIGINT, and on a second start reuse its data without seeding anything twice.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READY_LINE } from '../../services/dev-stack/banner.js';
 import { DEMO_INPUT, DEMO_PIPELINE } from '../../services/dev-stack/demo-agents.js';
-import { readSecretsFile } from '../../services/receiver/secrets-file.js';
-import { freePort, PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
-import { runCli } from '../integration/cli-fixture.js';
+import { readSecretsFile } from '../../services/shared/secrets-file.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
+import { REPOSITORY_CONFIG, runCli } from '../integration/cli-fixture.js';
+import {
+  freeStackPorts,
+  READY_TIMEOUT_MS,
+  spawnStack,
+  stackPortEnv,
+  stopStack,
+  waitForReady,
+  type StackPorts,
+  type StackProcess,
+} from '../support/dev-stack-process.js';
 import { eventually } from '../support/twinflow-stack.js';
 
 const MAIN = path.join(PROJECT_ROOT, 'services/dev-stack/main.ts');
 const TSX_LOADER = import.meta.resolve('tsx');
-const READY_TIMEOUT_MS = 240_000;
 
-interface Ports {
-  temporal: number;
-  ui: number;
-  receiver: number;
-  emulator: number;
-  metrics: number;
-}
-
-interface RunningStack {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startStack(env: Record<string, string>, cwd: string): RunningStack {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForReady(stack: RunningStack): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!stack.output().includes(READY_LINE)) {
-    if (stack.child.exitCode !== null)
-      throw new Error(`the stack exited with ${stack.child.exitCode}:\n${stack.output()}`);
-    if (Date.now() > deadline)
-      throw new Error(`the stack was not ready within ${READY_TIMEOUT_MS} ms:\n${stack.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function stopStack(stack: RunningStack): Promise<number | null> {
-  stack.child.kill('SIGINT');
-  return stack.exited;
+function startStack(env: Record<string, string>, cwd: string): StackProcess {
+  return spawnStack(['--import', TSX_LOADER, MAIN], env, cwd);
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -75,28 +43,18 @@ function portOpen(port: number): Promise<boolean> {
 
 describe('npm start (services/dev-stack/main.ts)', () => {
   let dir: string;
-  let ports: Ports;
+  let ports: StackPorts;
   let env: Record<string, string>;
-  let first: RunningStack;
+  let first: StackProcess;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'twinflow-stack-'));
-    ports = {
-      temporal: await freePort(),
-      ui: await freePort(),
-      receiver: await freePort(),
-      emulator: await freePort(),
-      metrics: await freePort(),
-    };
+    ports = await freeStackPorts();
     env = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? dir,
-      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-      TEMPORAL_UI_PORT: String(ports.ui),
-      RECEIVER_HOST: '127.0.0.1',
-      RECEIVER_PORT: String(ports.receiver),
-      EMULATOR_PORT: String(ports.emulator),
-      WORKER_METRICS_PORT: String(ports.metrics),
+      TWINFLOW_CONFIG: REPOSITORY_CONFIG,
+      ...stackPortEnv(ports),
       TWINFLOW_DATA_DIR: path.join(dir, 'data'),
       WEBHOOK_SECRETS_FILE: path.join(dir, 'data', 'webhook-secrets.json'),
     };
@@ -123,6 +81,7 @@ describe('npm start (services/dev-stack/main.ts)', () => {
   it('runs the demo pipeline through the CLI to success, with webhooks reaching the receiver', async () => {
     const cliEnv = {
       PATH: env.PATH ?? '',
+      TWINFLOW_CONFIG: REPOSITORY_CONFIG,
       TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? '',
       TWINFLOW_DATA_DIR: env.TWINFLOW_DATA_DIR ?? '',
     };

@@ -11,16 +11,22 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { examplePipelines } from '../../examples/index.js';
 import { getPipelineStatus, startPipeline, type ControlDeps } from '../../services/control/pipelines.js';
-import { DEMO_INPUT, DEMO_PIPELINE, demoAgentEnv, demoAgents } from '../../services/dev-stack/demo-agents.js';
+import {
+  DEMO_INPUT,
+  DEMO_PIPELINE,
+  demoAgentEnv,
+  demoAgents,
+  projectRoles,
+} from '../../services/dev-stack/demo-agents.js';
 import { createPipelineRegistry } from '../../services/pipelines/registry.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
+import { freePort } from '../../services/shared/processes.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
 import {
-  freePort,
-  PROJECT_ROOT,
   startTemporalDevServer,
   type RunningDevServer,
-} from '../../services/shared/temporal-dev-server.js';
+} from '../../services/dev-stack/temporal-dev-server.js';
 import { createTwinClient } from '../../services/twin-api/client.js';
 import { EmulatorControl } from '../../services/twin-emulator/control-client.js';
 import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
@@ -66,7 +72,7 @@ describe('Temporal Web UI', () => {
     emulator = await startEmulator({ port: 0, profile: 'rich' });
     const emulatorControl = new EmulatorControl(emulator.url);
     const { api_key: apiKey } = await emulatorControl.createApiKey();
-    const agents = demoAgents();
+    const agents = demoAgents(projectRoles(createPipelineRegistry(examplePipelines({}))));
     for (const agent of agents)
       await emulatorControl.createAgent({ agent_id: agent.agentId, script: agent.script });
 

@@ -4,8 +4,9 @@
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorRunView } from '../../services/twin-emulator/control-client.js';
-import { agentLaneWorkflow, agentLaneWorkflowId, laneStateQuery } from '../../workflows/agent-lane.js';
-import { runTrackerWorkflowId } from '../../workflows/run-tracker.js';
+import { agentLaneWorkflow } from '../../workflows/agent-lane.js';
+import { agentLaneWorkflowId, laneStateQuery } from '../../workflows/agent-lane-api.js';
+import { runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
 import { eventually, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 function byStart(runs: EmulatorRunView[]): EmulatorRunView[] {

@@ -1,7 +1,7 @@
 // `twinflow emulator agents …` against the emulator of a local stack, found through the stack's state file as
 // `npm start` writes it: agents with scripted runs, a webhook at the stack's receiver, scripts replaced, listed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSecretsFile } from '../../services/receiver/secrets-file.js';
+import { readSecretsFile } from '../../services/shared/secrets-file.js';
 import { writeStackState } from '../../services/dev-stack/stack-state.js';
 import { runCli, startCliWorld, type CliWorld } from './cli-fixture.js';
 

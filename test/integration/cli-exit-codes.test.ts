@@ -5,7 +5,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, EXIT_CODE_MEANINGS } from '../../services/cli/exit-codes.js';
-import { PROJECT_ROOT, freePort } from '../../services/shared/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
+import { freePort } from '../../services/shared/processes.js';
 import { digestAgents, runCli, startCliWorld, type CliWorld } from './cli-fixture.js';
 
 const INPUT = JSON.stringify({ repo: 'acme/shop' });

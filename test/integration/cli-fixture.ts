@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
 import { startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 export const CLI = path.join(PROJECT_ROOT, 'bin/twinflow.mjs');
@@ -32,10 +32,14 @@ export interface CliWorld {
   close(): Promise<void>;
 }
 
-/** Only what a shell would pass anyway (PATH, HOME): the configuration is all explicit. */
+/** This repository's project: the CLI runs in a private folder, so it is named rather than found. */
+export const REPOSITORY_CONFIG = path.join(PROJECT_ROOT, 'twinflow.config.ts');
+
+/** Only what a shell would pass anyway (PATH, HOME) and the project: the configuration is all explicit. */
 function baseEnv(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
-  return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
+  const shell = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
+  return { ...shell, TWINFLOW_CONFIG: REPOSITORY_CONFIG };
 }
 
 export function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineRunStatus, PipelineRunSummary } from '../../services/control/pipelines.js';
-import { freePort } from '../../services/shared/temporal-dev-server.js';
+import { freePort } from '../../services/shared/processes.js';
 import { eventually } from '../support/twinflow-stack.js';
 import { digestAgents, runCli, startCliWorld, type CliWorld } from './cli-fixture.js';
 

@@ -3,7 +3,7 @@
 // both secrets valid, crons are checked and explained, and Twin's 401 is a clear error.
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSecretsFile } from '../../services/receiver/secrets-file.js';
+import { readSecretsFile } from '../../services/shared/secrets-file.js';
 import { runCli, startCliWorld, type CliWorld } from './cli-fixture.js';
 
 interface Registered {

@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { configSchema } from '../../services/shared/config.js';
-import { DEV_SERVER_DYNAMIC_CONFIG, PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../services/dev-stack/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 
 const COMPOSE_FILE = path.join(PROJECT_ROOT, 'docker-compose.yml');

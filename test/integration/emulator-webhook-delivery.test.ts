@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_EVENTS, type WebhookEventType } from '../../services/twin-api/run-status.js';
-import { webhookPayloadSchema } from '../../services/twin-api/webhook-payload.js';
+import { WEBHOOK_EVENTS, type WebhookEventType } from '../../services/twin-vocabulary/run-status.js';
+import { webhookPayloadSchema } from '../../services/twin-vocabulary/webhook-payload.js';
 import type { RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
 import {
   startFixture,

@@ -2,7 +2,7 @@
 // Twin's own API shows it afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
-import { pipelineStateQuery } from '../../workflows/pipeline.js';
+import { pipelineStateQuery } from '../../workflows/pipeline-api.js';
 import { failureOf, startPipelineWorld, stepsById, type PipelineWorld } from './pipeline-fixture.js';
 
 const WEEKDAYS_AT_NINE = '0 0 9 * * MON-FRI *';

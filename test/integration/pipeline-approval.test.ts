@@ -8,7 +8,7 @@ import {
   resumePipeline,
 } from '../../services/control/pipelines.js';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
-import { approveStepSignal, pipelineStateQuery, type PipelineState } from '../../workflows/pipeline.js';
+import { approveStepSignal, pipelineStateQuery, type PipelineState } from '../../workflows/pipeline-api.js';
 import { eventually } from '../support/twinflow-stack.js';
 import { failureOf, startPipelineWorld, stepsById, type PipelineWorld } from './pipeline-fixture.js';
 

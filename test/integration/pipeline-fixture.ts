@@ -16,7 +16,8 @@ import {
   type PipelineRegistry,
 } from '../../services/pipelines/registry.js';
 import type { PipelineDefinition } from '../../workflows/pipeline-definition.js';
-import type { pipelineWorkflow, PipelineState } from '../../workflows/pipeline.js';
+import type { pipelineWorkflow } from '../../workflows/pipeline.js';
+import type { PipelineState } from '../../workflows/pipeline-api.js';
 import { startTwinflowStack, type StackOptions, type TwinflowStack } from '../support/twinflow-stack.js';
 
 export interface PipelineWorld {

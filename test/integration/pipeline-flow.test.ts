@@ -8,9 +8,9 @@ import {
   INVALID_PIPELINE,
   PIPELINE_FAILED,
   pipelineStateQuery,
-  pipelineWorkflow,
   type PipelineState,
-} from '../../workflows/pipeline.js';
+} from '../../workflows/pipeline-api.js';
+import { pipelineWorkflow } from '../../workflows/pipeline.js';
 import {
   failureOf,
   startPipelineWorld,

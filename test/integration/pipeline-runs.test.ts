@@ -5,7 +5,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelPipeline } from '../../services/control/pipelines.js';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
-import { pipelineStateQuery } from '../../workflows/pipeline.js';
+import { pipelineStateQuery } from '../../workflows/pipeline-api.js';
 import { eventually } from '../support/twinflow-stack.js';
 import { failureOf, startPipelineWorld, stepsById, type PipelineWorld } from './pipeline-fixture.js';
 

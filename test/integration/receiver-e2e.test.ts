@@ -11,18 +11,18 @@ import {
   EMPTY_SECRETS_FILE,
   withWebhookEntry,
   writeSecretsFile,
-} from '../../services/receiver/secrets-file.js';
+} from '../../services/shared/secrets-file.js';
 import { SigningSecrets } from '../../services/receiver/secrets.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
-import { WEBHOOK_EVENTS } from '../../services/twin-api/run-status.js';
+import { WEBHOOK_EVENTS } from '../../services/twin-vocabulary/run-status.js';
 import { EmulatorControl } from '../../services/twin-emulator/control-client.js';
 import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
 import {
   runTrackerStateQuery,
   runTrackerWorkflowId,
   type RunTrackerState,
-} from '../../workflows/run-tracker.js';
+} from '../../workflows/run-tracker-api.js';
 import {
   eventually,
   listenOnEphemeralPort,

@@ -8,12 +8,12 @@ import { SigningSecrets } from '../../services/receiver/secrets.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
 import {
-  runTrackerStateQuery,
-  runTrackerWorkflow,
-  runTrackerWorkflowId,
+  observeRunSignal,
   type RunTrackerState,
-} from '../../workflows/run-tracker.js';
-import { observeRunSignal } from '../../workflows/run-tracker.js';
+  runTrackerStateQuery,
+  runTrackerWorkflowId,
+} from '../../workflows/run-tracker-api.js';
+import { runTrackerWorkflow } from '../../workflows/run-tracker.js';
 import {
   deliver,
   json,

@@ -11,8 +11,11 @@ import { createTemporalHandoff, handoffConnectionOptions } from '../../services/
 import { SigningSecrets } from '../../services/receiver/secrets.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
-import { startTemporalDevServer, type RunningDevServer } from '../../services/shared/temporal-dev-server.js';
-import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
+import {
+  startTemporalDevServer,
+  type RunningDevServer,
+} from '../../services/dev-stack/temporal-dev-server.js';
+import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
 import {
   deliver,
   json,

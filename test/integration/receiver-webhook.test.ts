@@ -12,11 +12,11 @@ import { koaBody } from 'koa-body';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiverApp } from '../../services/receiver/app.js';
 import { createTemporalHandoff } from '../../services/receiver/handoff.js';
-import { writeSecretsFile } from '../../services/receiver/secrets-file.js';
+import { writeSecretsFile } from '../../services/shared/secrets-file.js';
 import { SigningSecrets } from '../../services/receiver/secrets.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
-import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
+import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
 import {
   deliver,
   json,

@@ -4,9 +4,9 @@
 // workflow history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { INVALID_RUN_AGENT_OPTIONS } from '../../workflows/run-agent.js';
-import { agentLaneWorkflowId } from '../../workflows/agent-lane.js';
-import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
+import { INVALID_RUN_AGENT_OPTIONS } from '../../workflows/agent-run-api.js';
+import { agentLaneWorkflowId } from '../../workflows/agent-lane-api.js';
+import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
 import { historyEvents, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 import { historyText } from '../support/history.js';
 

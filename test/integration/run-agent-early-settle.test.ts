@@ -5,7 +5,7 @@
 // plays the receiver itself, so the stack registers no webhooks of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartTwinRunInput } from '../../activities/twin-runs.js';
-import { observeRunSignal, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
+import { observeRunSignal, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
 import {
   eventually,
   historyEvents,

@@ -1,8 +1,7 @@
 // Starting a Twin run at most once, against the emulator's documented profile: run objects do not echo the
 // message, so a lost start answer must be settled from what twinflow knows. The emulator's slow fault performs
 // the start and answers after the client's timeout: the ambiguous case that used to leave a second run behind.
-import type { Client } from '@temporalio/client';
-import { WorkflowFailedError } from '@temporalio/client';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AMBIGUOUS_START, START_SETTLE_MS } from '../../activities/start-run.js';
@@ -14,7 +13,7 @@ import {
   RUN_TRACKER_ID_PREFIX,
   runTrackerStateQuery,
   runTrackerWorkflowId,
-} from '../../workflows/run-tracker.js';
+} from '../../workflows/run-tracker-api.js';
 import { startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 /** The client's timeout in the test stack is 10 s: a slower answer is lost to the caller. */
@@ -107,7 +106,6 @@ beforeAll(async () => {
           temporal: flakyTemporal(world.client),
           taskQueue: world.config.TEMPORAL_TASK_QUEUE,
           reconcileAfterMs: world.config.RUN_RECONCILE_AFTER_SECONDS * 1000,
-          laneLimit: world.config.AGENT_CONCURRENCY_DEFAULT,
         }),
       },
     }),

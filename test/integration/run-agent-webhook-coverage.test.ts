@@ -3,7 +3,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNWEBHOOKED_RECONCILE_MS } from '../../activities/webhook-coverage.js';
-import { runTrackerWorkflowId, type RunTrackerInput } from '../../workflows/run-tracker.js';
+import { runTrackerWorkflowId, type RunTrackerInput } from '../../workflows/run-tracker-api.js';
 import { historyEvents, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 const WINDOW_SECONDS = 60;

@@ -4,10 +4,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT, freePort } from '../../services/shared/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
+import { freePort } from '../../services/shared/processes.js';
 import { pollTaskQueue } from '../../services/worker/worker.js';
-import type { RunObservation } from '../../services/twin-api/run-status.js';
-import { observeRunSignal, runTrackerWorkflow, runTrackerWorkflowId } from '../../workflows/run-tracker.js';
+import type { RunObservation } from '../../services/twin-vocabulary/run-status.js';
+import { observeRunSignal, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import { runTrackerWorkflow } from '../../workflows/run-tracker.js';
 import { connectTemporal, uniqueTaskQueue, type TemporalTestContext } from '../support/temporal.js';
 
 /** Values of temporal.api.enums.v1.TaskQueueType (the proto package is not a direct dependency). */

@@ -9,7 +9,7 @@ import {
   EMPTY_SECRETS_FILE,
   withWebhookEntry,
   writeSecretsFile,
-} from '../../services/receiver/secrets-file.js';
+} from '../../services/shared/secrets-file.js';
 import { ConfigError, loadConfig } from '../../services/shared/config.js';
 import { startService, WORKER_MAIN } from '../support/chaos-processes.js';
 

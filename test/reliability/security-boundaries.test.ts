@@ -8,13 +8,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline } from '../../services/control/pipelines.js';
 import { createTwinClient } from '../../services/twin-api/client.js';
-import { pipelineStateQuery, type PipelineState } from '../../workflows/pipeline.js';
-import { pipelineWorkflowId } from '../../workflows/pipeline-visibility.js';
+import { type PipelineState, pipelineStateQuery, pipelineWorkflowId } from '../../workflows/pipeline-api.js';
 import {
   runTrackerStateQuery,
   runTrackerWorkflowId,
   type RunTrackerState,
-} from '../../workflows/run-tracker.js';
+} from '../../workflows/run-tracker-api.js';
 import { CHAOS_PIPELINE_NAME } from '../support/chaos-pipelines.js';
 import { startChaosStack, type ChaosStack } from '../support/chaos-stack.js';
 import {

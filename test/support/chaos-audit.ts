@@ -14,12 +14,11 @@
 // what the run did (success recorded for a `fail` run, a failed run counted as succeeded, another step's run
 // adopted). Duplicates are counted from Twin's side: a marker on two runs, or a run Twin started for a step that
 // no attempt of that step recorded (unless an AmbiguousStart named it for an operator).
-import type { ControlDeps } from '../../services/control/pipelines.js';
-import { getPipelineStatus } from '../../services/control/pipelines.js';
+import { type ControlDeps, getPipelineStatus } from '../../services/control/pipelines.js';
 import { mapLimit } from '../../services/shared/map-limit.js';
 import type { EmulatorControl, EmulatorRunView } from '../../services/twin-emulator/control-client.js';
 import type { DeliveryLogEntry } from '../../services/twin-emulator/webhook-delivery.js';
-import type { PipelineState } from '../../workflows/pipeline.js';
+import type { PipelineState } from '../../workflows/pipeline-api.js';
 import type { StepState } from '../../workflows/pipeline-definition.js';
 import {
   CHAOS_PIPELINE_NAME,

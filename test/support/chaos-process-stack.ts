@@ -10,11 +10,11 @@ import { Client, Connection } from '@temporalio/client';
 import type { ControlDeps } from '../../services/control/pipelines.js';
 import { createPipelineRegistry } from '../../services/pipelines/registry.js';
 import { createLogger } from '../../services/shared/logger.js';
+import { freePort } from '../../services/shared/processes.js';
 import {
-  freePort,
   startTemporalDevServer,
   type RunningDevServer,
-} from '../../services/shared/temporal-dev-server.js';
+} from '../../services/dev-stack/temporal-dev-server.js';
 import { startEmulator } from '../../services/twin-emulator/server.js';
 import { chaosPipeline } from './chaos-pipelines.js';
 import { readLogs, type LogText } from './chaos-evidence.js';

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
 
 export const WORKER_MAIN = path.join(PROJECT_ROOT, 'services/worker/main.ts');
 export const RECEIVER_MAIN = path.join(PROJECT_ROOT, 'services/receiver/main.ts');

@@ -4,7 +4,7 @@
 // TWINFLOW_WRITE_RELIABILITY=1) writes: a local run leaves the tree clean.
 import { mkdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../services/shared/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
 
 const RELIABILITY_DOC = path.join(PROJECT_ROOT, 'docs/reliability.md');
 

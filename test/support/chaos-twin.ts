@@ -8,15 +8,15 @@ import {
   writeSecretsFile,
   type SecretsFile,
   type WebhookSecretEntry,
-} from '../../services/receiver/secrets-file.js';
+} from '../../services/shared/secrets-file.js';
 import { createTwinClient, type TwinClient } from '../../services/twin-api/client.js';
-import { WEBHOOK_EVENTS } from '../../services/twin-api/run-status.js';
+import { WEBHOOK_EVENTS } from '../../services/twin-vocabulary/run-status.js';
 import {
   EmulatorControl,
   type FaultsConfigInput,
   type RunBehaviourInput,
 } from '../../services/twin-emulator/control-client.js';
-import { pipelineWorkflowId } from '../../workflows/pipeline-visibility.js';
+import { pipelineWorkflowId } from '../../workflows/pipeline-api.js';
 import {
   agentScript,
   CHAOS_CASES,

@@ -3,7 +3,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { PROJECT_ROOT, startTemporalDevServer } from '../../services/shared/temporal-dev-server.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
+import { startTemporalDevServer } from '../../services/dev-stack/temporal-dev-server.js';
+import { loadProject } from '../../services/project/load.js';
 import { bundleWorkflows } from '../../services/worker/workflow-bundle.js';
 
 declare module 'vitest' {
@@ -15,7 +17,9 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startTemporalDevServer({ headless: true });
-  const code = await bundleWorkflows();
+  // The repository's own project: twinflow's workflows plus the code-first example its config names.
+  const { workflowsPath, dir } = await loadProject({ cwd: PROJECT_ROOT, env: {} });
+  const code = await bundleWorkflows(workflowsPath, dir);
   const bundleDir = path.join(PROJECT_ROOT, '.data/test');
   await mkdir(bundleDir, { recursive: true });
   const workflowBundlePath = path.join(bundleDir, `workflow-bundle-${process.pid}.js`);

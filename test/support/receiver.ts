@@ -11,8 +11,7 @@ import {
 } from 'node:http';
 import { connect } from 'node:net';
 import type { Worker } from '@temporalio/worker';
-import type { RunObservation } from '../../services/twin-api/run-status.js';
-import type { WebhookEventType } from '../../services/twin-api/run-status.js';
+import type { RunObservation, WebhookEventType } from '../../services/twin-vocabulary/run-status.js';
 import { createTestWorker, type TemporalTestContext } from './temporal.js';
 
 export function sign(secret: string, body: string | Uint8Array): string {

@@ -5,20 +5,14 @@
 // documented contract only the run.completed webhook tells a run's outcome. `webhooks: false` (or a polling-only
 // agent) leaves trackers to settle by polling alone, the path that must always work, though it cannot learn
 // outcomes.
-import { createSecretKey, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { GracefulShutdownPeriodExpiredError, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
-import { createReceiverApp } from '../../services/receiver/app.js';
-import { createTemporalHandoff } from '../../services/receiver/handoff.js';
-import type { SigningKey } from '../../services/receiver/secrets.js';
-import { WEBHOOK_PATH } from '../../services/receiver/webhook-route.js';
 import { createTwinClient, type TwinClient } from '../../services/twin-api/client.js';
-import { WEBHOOK_EVENTS } from '../../services/twin-api/run-status.js';
+import { startTestReceiver } from '../../services/testing/receiver.js';
 import {
   EmulatorControl,
   type EmulatorRunView,
@@ -27,7 +21,8 @@ import {
 import type { Profile } from '../../services/twin-emulator/profile.js';
 import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
 import { createWorkerActivities, createWorkers, pollTaskQueue } from '../../services/worker/worker.js';
-import { agentRunWorkflow, type AgentRunWorkflowInput } from '../../workflows/run-agent.js';
+import { agentRunWorkflow } from '../../workflows/agent-run.js';
+import { type AgentRunWorkflowInput } from '../../workflows/agent-run-api.js';
 import { createTestWorker, connectTemporal, uniqueTaskQueue, type TemporalTestContext } from './temporal.js';
 
 export interface TwinflowStack {
@@ -114,7 +109,7 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
   // The context's own client: a time-skipping server's client skips time while a result is awaited.
   const client = temporal.client;
   const serviceClient = new Client({ connection: temporal.connection, namespace: client.options.namespace });
-  const receiver = options.webhooks === false ? undefined : await startReceiver(serviceClient, config);
+  const receiver = options.webhooks === false ? undefined : await startTestReceiver(serviceClient, config);
 
   const stack: Omit<TwinflowStack, 'close'> = {
     temporal,
@@ -161,47 +156,6 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
       await receiver?.close();
       await temporal.close();
     },
-  };
-}
-
-interface StackReceiver {
-  url: string;
-  register(twin: TwinClient, agentId: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * twinflow's real receiver with a real Temporal hand-off. Its secrets are held in memory, each bound to its
- * agent, as the CLI's secrets file binds them: a delivery signed for one agent may not speak of another.
- */
-async function startReceiver(client: Client, config: Config): Promise<StackReceiver> {
-  const keys: SigningKey[] = [];
-  const app = createReceiverApp({
-    config,
-    secrets: { keys: () => keys },
-    // As services/receiver/main.ts: a tracker this delivery creates polls after the configured silence.
-    handoff: createTemporalHandoff({
-      client,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
-    }),
-    logger: createLogger('test-receiver', 'silent'),
-  });
-  const server: Server = createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
-  return {
-    url,
-    // What `twinflow webhooks register` does: Twin returns the signing secret once, and the receiver keeps it.
-    async register(twin, agentId) {
-      const hook = await twin.createWebhook(agentId, { url, events: [...WEBHOOK_EVENTS] });
-      keys.push({ key: createSecretKey(Buffer.from(hook.signing_secret, 'utf8')), agentId });
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
   };
 }
 

@@ -1,8 +1,9 @@
 // Which finished runs count as failures and how long runAgent waits before the next attempt.
 import { describe, expect, it } from 'vitest';
-import type { RunObservation } from '../../services/twin-api/run-status.js';
+import type { RunObservation } from '../../services/twin-vocabulary/run-status.js';
 import {
   InvalidRetryPolicyError,
+  LEGACY_RUN_AGENT_FAIL_ON,
   backoffMs,
   countsAsFailure,
   mayRetryEnd,
@@ -22,7 +23,7 @@ function ended(status: RunObservation['status'], outcome?: RunObservation['outco
 
 describe('resolveRetryPolicy', () => {
   it('makes one attempt unless told otherwise', () => {
-    expect(resolveRetryPolicy()).toMatchObject({ maximumAttempts: 1, retryOn: ['fail', 'failed'] });
+    expect(resolveRetryPolicy()).toMatchObject({ maximumAttempts: 1, failOn: ['fail', 'failed', 'stopped'] });
   });
 
   it('caps the wait at 100 times the initial interval by default, like Temporal', () => {
@@ -39,16 +40,20 @@ describe('resolveRetryPolicy', () => {
 });
 
 describe('countsAsFailure', () => {
-  const defaults = resolveRetryPolicy().retryOn;
+  const defaults = resolveRetryPolicy().failOn;
 
   it('counts a completed run with outcome fail and a failed run by default', () => {
     expect(countsAsFailure(ended('completed', 'fail'), defaults)).toBe(true);
     expect(countsAsFailure(ended('failed'), defaults)).toBe(true);
   });
 
-  it('does not count partial or stopped runs by default', () => {
+  it('counts a stopped run by default, a partial outcome not', () => {
     expect(countsAsFailure(ended('completed', 'partial'), defaults)).toBe(false);
-    expect(countsAsFailure(ended('stopped'), defaults)).toBe(false);
+    expect(countsAsFailure(ended('stopped'), defaults)).toBe(true);
+  });
+
+  it('keeps the earlier default for replay, under which a stopped run succeeded', () => {
+    expect(countsAsFailure(ended('stopped'), LEGACY_RUN_AGENT_FAIL_ON)).toBe(false);
   });
 
   it('never reads an unknown outcome as success where any outcome counts as failure', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { PipelineRunStatus } from '../../services/control/pipelines.js';
 import { createLineStream } from '../../services/cli/live-view.js';
 import type { StepState } from '../../workflows/pipeline-definition.js';
-import type { PipelineState } from '../../workflows/pipeline.js';
+import type { PipelineState } from '../../workflows/pipeline-api.js';
 
 const WORKFLOW_ID = 'pipeline/demo/k1';
 

@@ -39,6 +39,14 @@ function exiting(code: number): SupervisedService & { launches: number } {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits for `done`, bounded: a loaded machine may take seconds to spawn a process, never minutes. */
+async function until(what: string, done: () => boolean, timeoutMs = 15_000): Promise<void> {
+  for (let waited = 0; !done(); waited += 25) {
+    if (waited > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
 let folder: string | undefined;
 afterEach(async () => {
   if (folder) await rm(folder, { recursive: true, force: true });
@@ -48,8 +56,7 @@ describe('supervise', () => {
   it('restarts a process that crashed', async () => {
     const service = exiting(1);
     const supervision = await supervise(service, { log: recordingLog(), backoff: FAST });
-    for (let waited = 0; service.launches < 3 && waited < 5_000; waited += 50) await sleep(50);
-    await supervision.stop();
+    await until('three launches', () => service.launches >= 3).finally(() => supervision.stop());
     expect(service.launches).toBeGreaterThanOrEqual(3);
   });
 
@@ -58,13 +65,17 @@ describe('supervise', () => {
     const service = exiting(EXIT_CONFIG);
     const log = recordingLog();
     const supervision = await supervise(service, { log, backoff: FAST, sources: [folder] });
-    await sleep(300);
-    expect(service.launches).toBe(1);
-    expect(log.alarms.join('\n')).toContain('refused its configuration or pipeline definitions');
-    await writeFile(path.join(folder, 'pipeline.ts'), 'export {};\n');
-    await sleep(800);
-    await supervision.stop();
-    expect(service.launches).toBe(2);
+    try {
+      await until('the refusal to be shown', () => log.alarms.length > 0);
+      // Ten times the restart backoff: a restart loop would have launched it again by now.
+      await sleep(10 * FAST.maxMs);
+      expect(service.launches).toBe(1);
+      expect(log.alarms.join('\n')).toContain('refused its configuration or pipeline definitions');
+      await writeFile(path.join(folder, 'pipeline.ts'), 'export {};\n');
+      await until('the launch after the change', () => service.launches === 2);
+    } finally {
+      await supervision.stop();
+    }
   });
 
   it('restarts a running process when a watched file changes, without calling it a crash', async () => {
@@ -73,9 +84,7 @@ describe('supervise', () => {
     const log = recordingLog();
     const supervision = await supervise(service, { log, backoff: FAST, sources: [folder] });
     await writeFile(path.join(folder, 'pipeline.ts'), 'export {};\n');
-    await sleep(800);
-    await supervision.stop();
-    expect(service.launches).toBe(2);
+    await until('the relaunch', () => service.launches === 2).finally(() => supervision.stop());
     expect(log.alarms).toEqual([]);
   });
 });
@@ -97,8 +106,8 @@ function running(): SupervisedService & { launches: number } {
 
 describe('exitCodeOf', () => {
   it('names a refused definition or configuration EXIT_CONFIG, and anything else a plain failure', async () => {
-    const { exitCodeOf } = await import('../../services/shared/startup-errors.js');
-    const { PipelineDefinitionError } = await import('../../workflows/pipeline-definition.js');
+    const { exitCodeOf } = await import('../../services/pipelines/startup-errors.js');
+    const { PipelineDefinitionError } = await import('../../workflows/pipeline-validation.js');
     const { ConfigError } = await import('../../services/shared/config.js');
     expect(exitCodeOf(new PipelineDefinitionError('p', [{ message: 'bad' }]))).toBe(EXIT_CONFIG);
     expect(exitCodeOf(new ConfigError(['PORT: bad']))).toBe(EXIT_CONFIG);

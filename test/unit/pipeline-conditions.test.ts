@@ -1,12 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import {
-  decideReadySteps,
-  definePipeline,
-  evaluateCondition,
-  triggerMatches,
-  type StepState,
-  type StepStatus,
-} from '../../workflows/pipeline-definition.js';
+import { decideReadySteps, evaluateCondition, triggerMatches } from '../../workflows/pipeline-scheduling.js';
+import { definePipeline, type StepState, type StepStatus } from '../../workflows/pipeline-definition.js';
 
 function state(id: string, status: StepStatus, extra: Partial<StepState> = {}): StepState {
   return { id, kind: 'agent', status, attempts: 0, runIds: [], ...extra };

@@ -1,14 +1,16 @@
 import { describe, it, expect } from 'vitest';
 import {
   assertValidPipeline,
-  definePipeline,
   findDefinitionProblems,
   PipelineDefinitionError,
+} from '../../workflows/pipeline-validation.js';
+import {
+  definePipeline,
   type PipelineDefinition,
   type StepDefinition,
 } from '../../workflows/pipeline-definition.js';
 import { findUnknownFields } from '../../workflows/definition-fields.js';
-import { validateTwinCron } from '../../services/twin-api/cron.js';
+import { validateTwinCron } from '../../services/twin-vocabulary/cron.js';
 
 function pipeline(steps: StepDefinition[], extra: Partial<PipelineDefinition> = {}): PipelineDefinition {
   return definePipeline({ name: 'demo', steps, ...extra });

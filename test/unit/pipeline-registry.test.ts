@@ -1,13 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import { examplePipelines } from '../../examples/index.js';
-import { loadRegisteredPipelines } from '../../services/pipelines/registered.js';
+import { loadProject } from '../../services/project/load.js';
+import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
 import {
   CodePipelineError,
   createPipelineRegistry,
   InvalidPipelineInputError,
   UnknownPipelineError,
 } from '../../services/pipelines/registry.js';
-import { definePipeline, PipelineDefinitionError } from '../../workflows/pipeline-definition.js';
+import { definePipeline } from '../../workflows/pipeline-definition.js';
+import { PipelineDefinitionError } from '../../workflows/pipeline-validation.js';
 
 const tiny = definePipeline({ name: 'tiny', steps: [{ id: 'only', kind: 'agent', agent: 'agent_1' }] });
 
@@ -110,9 +112,14 @@ describe('triggers in the registry', () => {
   });
 });
 
+/** This repository's own project, as every process started in it loads it. */
+async function loadRegisteredPipelines(env: NodeJS.ProcessEnv) {
+  return (await loadProject({ cwd: PROJECT_ROOT, env })).registry;
+}
+
 describe('pipelines written as code', () => {
-  it('are registered next to the declared ones, by workflow type', () => {
-    const registry = loadRegisteredPipelines({});
+  it('are registered next to the declared ones, by workflow type', async () => {
+    const registry = await loadRegisteredPipelines({});
     expect(registry.require('check-then-fix-code')).toMatchObject({
       kind: 'code',
       workflowType: 'checkThenFixWorkflow',
@@ -120,17 +127,17 @@ describe('pipelines written as code', () => {
     expect(registry.list().map((p) => p.kind)).toEqual(['declared', 'declared', 'declared', 'code']);
   });
 
-  it('have no declared steps to draw', () => {
-    expect(() => loadRegisteredPipelines({}).requireDeclared('check-then-fix-code')).toThrow(
-      CodePipelineError,
-    );
+  it('have no declared steps to draw', async () => {
+    const registry = await loadRegisteredPipelines({});
+    expect(() => registry.requireDeclared('check-then-fix-code')).toThrow(CodePipelineError);
   });
 
-  it('check their input, taking agents from TWINFLOW_AGENT_<ROLE> when set', () => {
-    const bare = loadRegisteredPipelines({}).require('check-then-fix-code');
+  it('check their input, taking agents from TWINFLOW_AGENT_<ROLE> when set', async () => {
+    const bare = (await loadRegisteredPipelines({})).require('check-then-fix-code');
     expect(() => bare.parseInput({ repo: 'acme/shop' })).toThrow(/agents: /);
     const env = { TWINFLOW_AGENT_CHECKER: 'agent_c', TWINFLOW_AGENT_FIXER: 'agent_f' };
-    expect(loadRegisteredPipelines(env).require('check-then-fix-code').parseInput({ repo: 'r' })).toEqual({
+    const fixed = (await loadRegisteredPipelines(env)).require('check-then-fix-code');
+    expect(fixed.parseInput({ repo: 'r' })).toEqual({
       repo: 'r',
       agents: { checker: 'agent_c', fixer: 'agent_f' },
     });

@@ -10,7 +10,7 @@ import {
   withWebhookEntry,
   writeSecretsFile,
   type WebhookSecretEntry,
-} from '../../services/receiver/secrets-file.js';
+} from '../../services/shared/secrets-file.js';
 
 const entry = (id: string, secret = `whsec_${id}`): WebhookSecretEntry => ({
   webhook_id: id,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../services/shared/logger.js';
-import { writeSecretsFile, type WebhookSecretEntry } from '../../services/receiver/secrets-file.js';
+import { writeSecretsFile, type WebhookSecretEntry } from '../../services/shared/secrets-file.js';
 import { SecretsConfigError, SigningSecrets, type SigningKey } from '../../services/receiver/secrets.js';
 
 const quiet = createLogger('test', 'silent');

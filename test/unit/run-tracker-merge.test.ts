@@ -1,7 +1,8 @@
 // The tracker's forward-only merge: duplicates, reordering and late events never move a run backwards.
 import { describe, expect, it } from 'vitest';
-import { applyObservation, freshTrackerState, type RunTrackerState } from '../../workflows/run-tracker.js';
-import type { RunObservation, RunStatus } from '../../services/twin-api/run-status.js';
+import { applyObservation, freshTrackerState } from '../../workflows/run-tracker-state.js';
+import { type RunTrackerState } from '../../workflows/run-tracker-api.js';
+import type { RunObservation, RunStatus } from '../../services/twin-vocabulary/run-status.js';
 
 function freshState(): RunTrackerState {
   return freshTrackerState('run_1', 'agent_1');

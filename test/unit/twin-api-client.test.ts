@@ -4,12 +4,8 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import {
-  createTwinClient,
-  listAllAgents,
-  listAllRuns,
-  type TwinClient,
-} from '../../services/twin-api/client.js';
+import { createTwinClient, type TwinClient } from '../../services/twin-api/client.js';
+import { listAllAgents, listAllRuns } from '../../services/twin-api/paging.js';
 import { TwinApiError } from '../../services/twin-api/errors.js';
 
 const API_KEY = 'tw_live_test_secret_0123456789';

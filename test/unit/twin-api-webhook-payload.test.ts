@@ -1,7 +1,10 @@
 // The webhook body as Twin sends it (seed 001, "Webhook payload"), and as it may come in practice: optional
 // fields as null, fields no document names, opaque UUIDv7 IDs.
 import { describe, expect, it } from 'vitest';
-import { observationOfWebhook, webhookPayloadSchema } from '../../services/twin-api/webhook-payload.js';
+import {
+  observationOfWebhook,
+  webhookPayloadSchema,
+} from '../../services/twin-vocabulary/webhook-payload.js';
 
 const AGENT = '019cbf0d-76f6-70e1-b106-9150e93b6e0f';
 const RUN = '019cbf0e-1a2b-7c3d-8e4f-5a6b7c8d9e0f';

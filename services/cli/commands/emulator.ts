@@ -2,9 +2,9 @@
 // list them. A new agent gets a webhook at the stack's receiver unless told otherwise, as every agent a pipeline
 // uses should: without one, its runs are only polled and their outcomes stay unknown.
 import type { Command } from 'commander';
-import { WEBHOOK_EVENTS } from '../../twin-api/run-status.js';
-import { listAllAgents } from '../../twin-api/client.js';
-import type { Agent } from '../../twin-api/schemas.js';
+import { WEBHOOK_EVENTS } from '../../twin-vocabulary/run-status.js';
+import { listAllAgents } from '../../twin-api/paging.js';
+import type { Agent } from '../../twin-vocabulary/schemas.js';
 import {
   EmulatorControl,
   EmulatorControlError,

@@ -15,8 +15,8 @@ import {
   type ControlDeps,
   type PipelineRef,
   type PipelineRunStatus,
-  type StartedPipeline,
 } from '../../control/pipelines.js';
+import type { StartedPipeline } from '../../pipelines/start.js';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.js';
 import type { PipelineRegistry } from '../../pipelines/registry.js';
 import {
@@ -24,7 +24,7 @@ import {
   PIPELINE_STATUSES,
   pipelineWorkflowId,
   type PipelineStatus,
-} from '../../../workflows/pipeline-visibility.js';
+} from '../../../workflows/pipeline-api.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { parsePipelineInput } from '../input.js';

@@ -8,7 +8,7 @@ import {
   withoutWebhookEntry,
   withWebhookEntry,
   writeSecretsFile,
-} from '../../receiver/secrets-file.js';
+} from '../../shared/secrets-file.js';
 import { WEBHOOK_PATH } from '../../receiver/webhook-route.js';
 import type { TwinClient } from '../../twin-api/client.js';
 import type { CliContext } from '../context.js';

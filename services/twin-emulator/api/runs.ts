@@ -2,7 +2,7 @@
 // 409 FAILED_PRECONDITION unless skip_deploy_check is set. In the documented profile run_mode is required, as
 // the live gateway requires it, and an unknown run's events are an empty page rather than a 404.
 import { z } from 'zod';
-import { normaliseRunStatus, type RunStatus } from '../../twin-api/run-status.js';
+import { normaliseRunStatus, type RunStatus } from '../../twin-vocabulary/run-status.js';
 import type { EmulatorCore } from '../core.js';
 import { isoDate, param, parseBody, parseQuery, queryInt, type ApiRouter } from '../http.js';
 import { badRequest, failedPrecondition } from '../problem.js';

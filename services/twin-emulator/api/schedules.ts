@@ -4,7 +4,7 @@
 // agent that is not deployed answers 409 (FAILED_PRECONDITION), checked after the body is valid. Deleting,
 // pausing or resuming a schedule that does not exist answers 404.
 import { z } from 'zod';
-import { validateTwinCron } from '../../twin-api/cron.js';
+import { validateTwinCron } from '../../twin-vocabulary/cron.js';
 import type { EmulatorCore } from '../core.js';
 import { param, parseBody, type ApiRouter } from '../http.js';
 import { badRequest, failedPrecondition, notFound } from '../problem.js';

@@ -2,7 +2,7 @@
 // the create call only; every other answer omits it.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { WEBHOOK_EVENTS } from '../../twin-api/run-status.js';
+import { WEBHOOK_EVENTS } from '../../twin-vocabulary/run-status.js';
 import type { EmulatorCore } from '../core.js';
 import { param, parseBody, type ApiRouter } from '../http.js';
 import type { WebhookRecord } from '../state.js';

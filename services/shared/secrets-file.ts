@@ -1,10 +1,10 @@
 // The file where `twinflow webhooks register` keeps the signing secret Twin returns exactly once, and where
 // the receiver reads it. One module owns the format so the CLI (writer) and the receiver (reader) agree.
 // Writes are atomic (temp file + rename) and the file is private (0600) from its first byte.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { zodIssueLines } from './zod-issues.js';
+import { writePrivateFile } from './private-file.js';
 
 export const webhookSecretEntrySchema = z.object({
   webhook_id: z.string().min(1),
@@ -54,7 +54,7 @@ export async function readSecretsFile(filePath: string): Promise<SecretsFile> {
   const parsed = secretsFileSchema.safeParse(json);
   if (!parsed.success) {
     // Only paths and messages: zod issues never echo the values, so no secret reaches an error message.
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = zodIssueLines(parsed.error);
     throw new SecretsFileError(filePath, problems.join('; '));
   }
   return parsed.data;
@@ -63,19 +63,7 @@ export async function readSecretsFile(filePath: string): Promise<SecretsFile> {
 /** Creates the directory if needed; readers never see a half-written file, and the secret is never world-readable. */
 export async function writeSecretsFile(filePath: string, file: SecretsFile): Promise<void> {
   const valid = secretsFileSchema.parse(file);
-  await mkdir(path.dirname(filePath), { recursive: true, mode: 0o700 });
-  const temp = `${filePath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(valid, null, 2)}\n`);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await rename(temp, filePath);
+  await writePrivateFile(filePath, `${JSON.stringify(valid, null, 2)}\n`);
 }
 
 /** Adds an entry, replacing one with the same webhook_id (re-registration). */

@@ -3,18 +3,13 @@
 // machine can miss. Used by the one-command stack and by the test suite's global setup.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { freePort, stopProcess } from '../shared/processes.js';
+import { TEMPORAL_BINARY } from '../shared/project-paths.js';
 
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
-export const TEMPORAL_BINARY = path.join(PROJECT_ROOT, '.tools/bin/temporal');
 /** At least the receiver's default timestamp tolerance (three days). */
 const DEV_RETENTION_DAYS = 7;
-
-export const TEST_SERVER_BINARY = path.join(PROJECT_ROOT, '.tools/bin/temporal-test-server');
 
 export interface DevServerOptions {
   port?: number;
@@ -47,18 +42,6 @@ export const DEV_SERVER_DYNAMIC_CONFIG: readonly string[] = [
   'history.transferProcessorMaxPollRPS=10000',
   'history.transferProcessorMaxPollHostRPS=10000',
 ];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function requireTemporalBinary(binary = TEMPORAL_BINARY): string {
   if (!existsSync(binary)) {
@@ -144,18 +127,20 @@ async function extendRetention(address: string, namespace: string): Promise<void
   try {
     await connection.workflowService.updateNamespace({
       namespace,
-      config: { workflowExecutionRetentionTtl: msToTs(`${DEV_RETENTION_DAYS} days`) },
+      config: { workflowExecutionRetentionTtl: retentionTtl(DEV_RETENTION_DAYS) },
     });
   } finally {
     await connection.close();
   }
 }
 
-export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
+type RetentionTtl = NonNullable<
+  NonNullable<
+    Parameters<Connection['workflowService']['updateNamespace']>[0]['config']
+  >['workflowExecutionRetentionTtl']
+>;
+
+/** protobufjs encodes a plain number as an int64; the typings ask for Long, a package twinflow does not depend on. */
+function retentionTtl(days: number): RetentionTtl {
+  return { seconds: days * 24 * 60 * 60 } as unknown as RetentionTtl;
 }

@@ -49,10 +49,6 @@ export function isOutcome(word: unknown): word is Outcome {
   return typeof word === 'string' && (OUTCOMES as readonly string[]).includes(word);
 }
 
-export function isRunOutcome(word: unknown): word is RunOutcome {
-  return typeof word === 'string' && (RUN_OUTCOMES as readonly string[]).includes(word);
-}
-
 export function isTerminal(status: RunStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'stopped';
 }
@@ -69,21 +65,6 @@ export function statusOfWebhookEvent(event: WebhookEventType): RunStatus {
       return 'failed';
     case 'run.stopped':
       return 'stopped';
-  }
-}
-
-export function webhookEventOfStatus(status: RunStatus): WebhookEventType {
-  switch (status) {
-    case 'in_progress':
-      return 'run.started';
-    case 'paused':
-      return 'run.paused';
-    case 'completed':
-      return 'run.completed';
-    case 'failed':
-      return 'run.failed';
-    case 'stopped':
-      return 'run.stopped';
   }
 }
 

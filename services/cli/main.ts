@@ -5,10 +5,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { configDefaults } from '../project/config.js';
+import { configDefaults, roleAgentEnv } from '../project/config.js';
 import { loadProject } from '../project/load.js';
 import { loadConfig, type Config } from '../shared/config.js';
-import { demoAgentEnv } from '../dev-stack/demo-agents.js';
 import type { StackState } from './local-stack.js';
 import { registerEmulatorCommands } from './commands/emulator.js';
 import { registerPipelineCommands } from './commands/pipelines.js';
@@ -22,7 +21,7 @@ import { createOutput, type Output } from './output.js';
 
 /** The pipelines the worker registers, with the local stack's demo agents as role defaults. */
 async function loadRegistry(stack: StackState | undefined) {
-  const env = { ...process.env, ...demoAgentEnv(stack?.demoAgents ?? [], process.env) };
+  const env = { ...process.env, ...roleAgentEnv(stack?.demoAgents ?? [], process.env) };
   return (await loadProject({ env })).registry;
 }
 

@@ -4,7 +4,6 @@
 // stack, so a config that reads those variables (as this repository's examples do) needs no agent IDs:
 // `twinflow run nightly-digest --input '{"repo":"acme/shop"}'`.
 import type { PipelineRegistry } from '../pipelines/registry.js';
-import { agentEnvVar } from '../project/config.js';
 import type { RunBehaviourInput } from '../twin-emulator/control-client.js';
 
 export interface DemoAgent {
@@ -81,17 +80,4 @@ export function demoAgents(roles: readonly string[]): DemoAgent[] {
       },
     ],
   }));
-}
-
-/** TWINFLOW_AGENT_<ROLE> for each demo agent, without overriding what the environment already sets. */
-export function demoAgentEnv(
-  agents: readonly Pick<DemoAgent, 'role' | 'agentId'>[],
-  env: NodeJS.ProcessEnv,
-): NodeJS.ProcessEnv {
-  const defaults: NodeJS.ProcessEnv = {};
-  for (const { role, agentId } of agents) {
-    const name = agentEnvVar(role);
-    if (!env[name]) defaults[name] = agentId;
-  }
-  return defaults;
 }

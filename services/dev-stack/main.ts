@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadProject, projectSources } from '../project/load.js';
+import { findConfigFile, loadProject, projectSources } from '../project/load.js';
 import { configDefaults } from '../project/config.js';
 import { ConfigError, loadConfig } from '../shared/config.js';
 import { EXIT_CONFIG } from '../shared/exit-codes.js';
@@ -21,7 +21,7 @@ const SECOND_SIGNAL_AFTER_MS = 1_500;
 
 /** Without an environment of its own the project's pipelines show their role templates, which name the roles. */
 async function stackProject(): Promise<{ project: StackProject; defaults: Record<string, string> }> {
-  const loaded = await loadProject({ env: {} });
+  const loaded = await loadProject({ file: findConfigFile(), env: {} });
   const project = {
     file: loaded.file,
     dir: loaded.dir,

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startTemporalDevServer } from './temporal-dev-server.js';
-import { demoAgentEnv } from './demo-agents.js';
+import { roleAgentEnv } from '../project/config.js';
 import { httpOk, waitUntil, workerPolling } from './readiness.js';
 import { seedEmulator, type SeedResult } from './seed.js';
 import type { StackSettings } from './settings.js';
@@ -76,7 +76,7 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
     const twin = seed ? { baseUrl: seed.emulatorUrl, apiKey: seed.apiKey } : twinFromConfig(settings);
     const env = {
       ...serviceEnv(settings, controlToken.token, twin),
-      ...demoAgentEnv(seed?.agents ?? [], process.env),
+      ...roleAgentEnv(seed?.agents ?? [], process.env),
     };
     const receiver = await superviseHere(
       nodeService(serviceSpec(settings, 'receiver', 'receiver', env)),

@@ -63,3 +63,16 @@ export function configDefaults(config: TwinflowConfig): Record<string, string> {
 export function agentEnvVar(role: string): string {
   return `TWINFLOW_AGENT_${role.toUpperCase().replaceAll('-', '_')}`;
 }
+
+/** TWINFLOW_AGENT_<ROLE> for each role's agent, without overriding what the environment already sets. */
+export function roleAgentEnv(
+  agents: readonly { role: string; agentId: string }[],
+  env: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  const defaults: NodeJS.ProcessEnv = {};
+  for (const { role, agentId } of agents) {
+    const name = agentEnvVar(role);
+    if (!env[name]) defaults[name] = agentId;
+  }
+  return defaults;
+}

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { createPipelineRegistry, type PipelineRegistry } from '../pipelines/registry.js';
 import { ConfigError } from '../shared/config.js';
+import { zodIssueLines } from '../shared/zod-issues.js';
 import { PipelineDefinitionError } from '../../workflows/pipeline-validation.js';
 import { PROVIDERS, type ConfigExport, type ProjectPipeline, type TwinflowConfig } from './config.js';
 import { sourceOf } from './pipeline-source.js';
@@ -92,7 +93,7 @@ export async function loadProject(
   const built = typeof exported === 'function' ? exported({ env }) : exported;
   const parsed = configSchema.safeParse(built);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+    const problems = zodIssueLines(parsed.error, { root: 'config' });
     throw new ProjectError(`${relative(file)}: ${problems.join('; ')}`);
   }
   const config = parsed.data;

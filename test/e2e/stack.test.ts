@@ -135,6 +135,7 @@ describe('npm start (services/dev-stack/main.ts)', () => {
         await waitForReady(second);
         const cliEnv = {
           PATH: env.PATH ?? '',
+          TWINFLOW_CONFIG: REPOSITORY_CONFIG,
           TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? '',
           TWINFLOW_DATA_DIR: env.TWINFLOW_DATA_DIR ?? '',
         };

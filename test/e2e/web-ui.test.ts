@@ -11,13 +11,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { examplePipelines } from '../../examples/index.js';
 import { getPipelineStatus, startPipeline, type ControlDeps } from '../../services/control/pipelines.js';
-import {
-  DEMO_INPUT,
-  DEMO_PIPELINE,
-  demoAgentEnv,
-  demoAgents,
-  projectRoles,
-} from '../../services/dev-stack/demo-agents.js';
+import { DEMO_INPUT, DEMO_PIPELINE, demoAgents, projectRoles } from '../../services/dev-stack/demo-agents.js';
+import { roleAgentEnv } from '../../services/project/config.js';
 import { createPipelineRegistry } from '../../services/pipelines/registry.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
@@ -92,7 +87,7 @@ describe('Temporal Web UI', () => {
     });
     running = workers.run();
     connection = await Connection.connect({ address: server.address });
-    const registry = createPipelineRegistry(examplePipelines(demoAgentEnv(agents, {})));
+    const registry = createPipelineRegistry(examplePipelines(roleAgentEnv(agents, {})));
     control = { client: new Client({ connection }), registry, taskQueue: config.TEMPORAL_TASK_QUEUE };
   });
 

@@ -163,15 +163,19 @@ describe('twinflow pipeline commands', () => {
   });
 
   it('pause holds back the next step until resume', async () => {
-    const collector = await world.stack.newAgent([
-      { durationMs: 4_000, result: 'completed', outcome: 'success' },
-    ]);
+    // The collector's run ends only when the test says so, after the pause: no race with a slow machine.
+    const collector = await world.stack.newAgent([{ result: 'never' }]);
     const env = { ...happy, TWINFLOW_AGENT_COLLECTOR: collector };
     await world.twinflow(['run', 'nightly-digest', '--input', INPUT, '--id', 'cli-pause'], env);
 
     const paused = await world.twinflow(['pause', 'nightly-digest/cli-pause']);
 
     expect(paused.code, paused.stderr).toBe(0);
+    const [run] = await eventually('the collector run', async () => {
+      const runs = await world.stack.runsOf(collector);
+      return runs.length > 0 ? runs : undefined;
+    });
+    await world.stack.control.moveRun(run?.run_id ?? '', 'complete', { outcome: 'success' });
     const held = await eventually(
       'the collector to finish while paused',
       async () => {

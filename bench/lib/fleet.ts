@@ -4,8 +4,8 @@
 import type { EmulatorRunView } from '../../services/twin-emulator/control-client.js';
 import type { PipelineDefinition } from '../../workflows/pipeline-definition.js';
 import { formatNumber } from '../report.js';
-import { runFleet, succeeded, type FleetRun } from './pipelines.js';
-import type { NodeProcess } from './processes.js';
+import { runFleet, succeeded, type FleetRun, type PipelineOutcome } from './pipelines.js';
+import { machineBusySeconds, type NodeProcess } from './processes.js';
 import type { BenchStack } from './stack.js';
 
 /** The start marker twinflow puts in a run's message: one per step attempt, however often it is sent. */
@@ -25,11 +25,31 @@ export interface FleetAudit {
   runs: number;
   /** Agent steps the fleet had: pipelines × steps per pipeline. */
   steps: number;
+  /** Why pipelines were lost, most common first: `2 × failed at step-2: …`. */
+  lostReasons: string[];
+}
+
+/** What became of a pipeline without a successful result, in a few words that group alike cases. */
+function lostReason(outcome: PipelineOutcome): string {
+  if (outcome.error !== undefined) return outcome.error;
+  const state = outcome.state;
+  const step = state?.steps.find((st) => st.id === state.failedStep);
+  const why = [state?.error, step?.reason].filter(Boolean).join('; ');
+  return `${state?.status ?? 'no state'}${state?.failedStep ? ` at ${state.failedStep}` : ''}${why ? `: ${why}` : ''}`;
 }
 
 /** Checks the fleet against the Twin runs the emulator started while it ran. */
 export function auditFleet(fleet: FleetRun, steps: number, runs: readonly EmulatorRunView[]): FleetAudit {
-  const lost = fleet.outcomes.filter((o) => !succeeded(o)).length;
+  const lostOutcomes = fleet.outcomes.filter((o) => !succeeded(o));
+  const reasons = new Map<string, number>();
+  for (const outcome of lostOutcomes) {
+    const reason = lostReason(outcome).slice(0, 300);
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  const lostReasons = [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) => `${count} × ${reason}`);
+  const lost = lostOutcomes.length;
   const markers = new Map<string, number>();
   for (const run of runs) {
     const marker = MARKER.exec(run.user_message ?? '')?.[0] ?? run.run_id;
@@ -42,6 +62,7 @@ export function auditFleet(fleet: FleetRun, steps: number, runs: readonly Emulat
     duplicates: sameMarker + beyondOnePerStep,
     runs: runs.length,
     steps: fleet.outcomes.length * steps,
+    lostReasons,
   };
 }
 
@@ -100,6 +121,8 @@ export interface MeasuredFleet {
   cpuAfter: CpuSample;
   /** VmHWM of each process once the fleet is done. */
   peakRss: Record<string, number | undefined>;
+  /** CPU seconds the whole machine was busy during the fleet, the stack's processes and everyone else's. */
+  machineBusySeconds: number;
 }
 
 /**
@@ -115,10 +138,19 @@ export async function measureFleet(
   deadlineMs: number,
 ): Promise<MeasuredFleet> {
   const earlier = new Set((await stack.control.runs()).map((r) => r.run_id));
+  const machineBefore = await machineBusySeconds();
   const cpuBefore = await cpuSample(stack);
   const run = await runFleet(stack, definition, agents, deadlineMs);
   const cpuAfter = await cpuSample(stack);
+  const machineAfter = await machineBusySeconds();
   const peaks = await peakRss(stack);
   const runs = (await stack.control.runs()).filter((r) => !earlier.has(r.run_id));
-  return { run, audit: auditFleet(run, steps, runs), cpuBefore, cpuAfter, peakRss: peaks };
+  return {
+    run,
+    audit: auditFleet(run, steps, runs),
+    cpuBefore,
+    cpuAfter,
+    peakRss: peaks,
+    machineBusySeconds: (machineAfter ?? Number.NaN) - (machineBefore ?? Number.NaN),
+  };
 }

@@ -130,6 +130,22 @@ export async function cpuSecondsOf(pid: number | undefined): Promise<number | un
 }
 
 /**
+ * CPU time every core of the machine has spent busy (anything but idle and I/O wait) since boot, whoever used
+ * it: set beside the stack's own processes, it says how much the machine's other jobs took. Undefined off Linux.
+ */
+export async function machineBusySeconds(): Promise<number | undefined> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+    // cpu  user nice system idle iowait irq softirq steal …
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = ticks.reduce((sum, t) => sum + t, 0);
+    return (total - (ticks[3] ?? 0) - (ticks[4] ?? 0)) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * CPU time of a process and all its descendants, those alive (read one by one) and those it has reaped
  * (cutime/cstime): PostgreSQL runs one backend per connection, and a backend that exits between two samples
  * must still count. Undefined off Linux or when the process is gone.

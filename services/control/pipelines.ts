@@ -282,7 +282,7 @@ export async function getPipelineStatus(deps: ControlDeps, ref: PipelineRef): Pr
       startTime: description.startTime.toISOString(),
       closeTime: description.closeTime?.toISOString(),
       kind,
-      status: attributes.get(PipelineStatusKey),
+      status: settledStatus(execution, attributes.get(PipelineStatusKey)),
       runIds: attributes.get(RunIdsKey) ?? [],
       cancelReason: execution === 'CANCELLED' ? await cancelReason(deps, description) : undefined,
       state: kind === 'declared' ? await pipelineState(deps, handle, execution) : undefined,
@@ -395,12 +395,30 @@ export async function listPipelines(
   });
 }
 
+/** How each way a workflow can close reads as a pipeline status. */
+const CLOSED_AS: Record<string, PipelineStatus> = {
+  COMPLETED: 'succeeded',
+  FAILED: 'failed',
+  TIMED_OUT: 'failed',
+  TERMINATED: 'failed',
+  CANCELLED: 'cancelled',
+};
+
+/**
+ * A start marks every pipeline `running`; a code-first workflow that never publishes its own status (it need
+ * not use createPipelineVisibility) would stay `running` after it closed. Its close then says how it ended.
+ */
+function settledStatus(execution: string, published: string | undefined): string | undefined {
+  const closed = CLOSED_AS[execution];
+  return closed && (published === undefined || published === 'running') ? closed : published;
+}
+
 function summarise(info: WorkflowExecutionInfo): PipelineRunSummary {
   const attributes = info.typedSearchAttributes;
   return {
     workflowId: info.workflowId,
     pipeline: attributes.get(PipelineNameKey),
-    status: attributes.get(PipelineStatusKey),
+    status: settledStatus(info.status.name, attributes.get(PipelineStatusKey)),
     execution: info.status.name,
     startTime: info.startTime.toISOString(),
     closeTime: info.closeTime?.toISOString(),

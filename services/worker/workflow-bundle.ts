@@ -23,12 +23,14 @@ const warningsOnly = {
 type WebpackConfig = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
 
 /**
- * Temporal's bundler compiles TypeScript outside node_modules only, and an installed twinflow ships its
- * workflows as TypeScript inside node_modules: compile those too (but not the packages twinflow depends on).
+ * Temporal's bundler compiles `.ts` files outside node_modules only. An installed twinflow ships its workflows
+ * as TypeScript inside node_modules, and a CommonJS project writes its ES modules as `.mts` (imported as
+ * `.mjs`): compile both, but not the packages twinflow depends on.
  */
 function compileTwinflowSources(config: WebpackConfig): WebpackConfig {
   for (const rule of config.module?.rules ?? []) {
     if (rule && typeof rule === 'object' && String(rule.test) === String(/\.ts$/)) {
+      rule.test = /\.m?ts$/;
       rule.exclude = (file: string) => {
         const inPackage = !path.relative(PACKAGE_ROOT, file).startsWith('..');
         const rest = inPackage ? path.relative(PACKAGE_ROOT, file) : file;
@@ -36,6 +38,8 @@ function compileTwinflowSources(config: WebpackConfig): WebpackConfig {
       };
     }
   }
+  const resolve = (config.resolve ??= {});
+  resolve.extensionAlias = { ...resolve.extensionAlias, '.mjs': ['.mts', '.mjs'] };
   return config;
 }
 

@@ -1,11 +1,11 @@
 // twinflow as a team meets it: `npm pack` this repository, install the tarball into a fresh folder outside it,
-// `twinflow init`, add a pipeline of their own, `twinflow dev`, run both pipelines through the CLI (one with an
-// approval), and stop. No file of the repository is touched; the project's dependencies come from the npm
+// `twinflow init`, add a pipeline and a code-first workflow of their own, `twinflow dev`, run all three through
+// the CLI (one with an approval), and stop. No file of the repository is touched; the project's dependencies come from the npm
 // registry (or its cache), and the Temporal CLI this repository already provisioned is lent through
 // TEMPORAL_CLI_PATH, the route scripts/ensure-temporal.sh documents for machines that have one.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -42,6 +42,14 @@ interface RunStatus {
   status: string;
   state?: { steps: { id: string; status: string; output?: string }[] };
 }
+
+const GREET_WORKFLOW = `import { runAgent } from 'twinflow';
+
+export async function greetWorkflow(input: { agent: string; name: string }): Promise<string | undefined> {
+  const result = await runAgent(input.agent, { stepKey: 'greet', userMessage: \`Greet \${input.name}.\` });
+  return result.output;
+}
+`;
 
 interface Cli {
   code: number;
@@ -122,6 +130,8 @@ describe('an installed twinflow, in a project of its own', () => {
 
   it("lists the project's pipelines, a second one added by hand included", async () => {
     await writeFile(path.join(dir, 'pipelines/release.mts'), RELEASE_PIPELINE);
+    await mkdir(path.join(dir, 'workflows'));
+    await writeFile(path.join(dir, 'workflows/index.mts'), GREET_WORKFLOW);
     const config = await readFile(path.join(dir, 'twinflow.config.mts'), 'utf8');
     await writeFile(
       path.join(dir, 'twinflow.config.mts'),
@@ -130,12 +140,15 @@ describe('an installed twinflow, in a project of its own', () => {
           "import { summarise } from './pipelines/summarise.mjs';",
           "import { summarise } from './pipelines/summarise.mjs';\nimport { release } from './pipelines/release.mjs';",
         )
-        .replace('pipelines: [summarise],', 'pipelines: [summarise, release],'),
+        .replace(
+          'pipelines: [summarise],',
+          "pipelines: [summarise, release, { name: 'greet', workflowType: 'greetWorkflow' }],\n  workflows: './workflows/index.mts',",
+        ),
     );
 
     const listed = await twinflowJson<{ name: string }[]>(['pipelines']);
 
-    expect(listed.map((p) => p.name)).toEqual(['summarise', 'release']);
+    expect(listed.map((p) => p.name)).toEqual(['summarise', 'release', 'greet']);
   });
 
   it(
@@ -198,6 +211,23 @@ describe('an installed twinflow, in a project of its own', () => {
       ['go', 'succeeded'],
       ['ship', 'succeeded'],
     ]);
+  });
+
+  it('runs a code-first workflow of the project, bundled into the worker from the config', async () => {
+    const input = { agent: 'demo-writer', name: 'Ada' };
+    const result = await twinflow([
+      'run',
+      'greet',
+      '--input',
+      JSON.stringify(input),
+      '--id',
+      'e2e',
+      '--wait',
+    ]);
+
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const status = await twinflowJson<RunStatus>(['status', 'pipeline/greet/e2e']);
+    expect(status.status).toBe('succeeded');
   });
 
   it('stops everything on Ctrl-C', async () => {

@@ -26,7 +26,7 @@ const NO_WORKFLOW_BODIES = {
 const restrictImports = (...patterns) => ['error', { paths: [], patterns: [NO_DEEP_TEMPORAL, ...patterns] }];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', 'reports/', 'coverage/'] },
+  { ignores: ['node_modules/', '.tools/', '.data/', 'reports/', 'coverage/', '.twinflow/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,7 @@
 // whose output could drift from the source: register tsx's ESM loader in this process, then load the command.
 // `dev`, `worker` and `receiver` are long-running processes, not CLI calls: each is its service's own main
 // module, which owns the process from then on (signals, exit code), exactly as in `npm start`.
+import process from 'node:process';
 import { register } from 'tsx/esm/api';
 
 register();

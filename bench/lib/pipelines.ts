@@ -2,6 +2,7 @@
 // (startPipeline, the same call the CLI and the HTTP API make), awaited through the workflow's result.
 import { randomUUID } from 'node:crypto';
 import { startPipeline, type ControlDeps } from '../../services/control/pipelines.js';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { createPipelineRegistry } from '../../services/pipelines/registry.js';
 import {
   definePipeline,
@@ -80,11 +81,22 @@ export async function runFleet(
         lastResult = performance.now();
         return { workflowId, agent, state };
       } catch (error) {
-        return { workflowId, agent, error: error instanceof Error ? error.message : String(error) };
+        // A failed pipeline's final state rides on its failure: it says which step failed and why.
+        const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
+        const state = failure instanceof ApplicationFailure ? failure.details?.[0] : undefined;
+        if (state) return { workflowId, agent, state: state as PipelineState };
+        return { workflowId, agent, error: causeChain(error) };
       }
     },
   );
   return { outcomes, wallMs: lastResult - t0 };
+}
+
+function causeChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let e: unknown = error; e instanceof Error && messages.length < 5; e = e.cause)
+    messages.push(e.message);
+  return messages.length > 0 ? messages.join(': ') : String(error);
 }
 
 export function succeeded(outcome: PipelineOutcome): boolean {

@@ -2,7 +2,6 @@
 // reports not-ready, while Temporal is still coming up), listens, re-reads secrets on SIGHUP, and on
 // SIGTERM/SIGINT stops accepting, lets in-flight deliveries finish their hand-off, then closes Temporal.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type Router from '@koa/router';
@@ -17,20 +16,10 @@ import { createLogger } from '../shared/logger.js';
 import { createReceiverApp } from './app.js';
 import { createTemporalHandoff, handoffConnectionOptions, namespaceRetentionSeconds } from './handoff.js';
 import { SigningSecrets } from './secrets.js';
+import { listen } from '../shared/listen.js';
 
 /** In-flight deliveries get this long after SIGTERM; then remaining sockets are cut. */
 const SHUTDOWN_GRACE_MS = 15_000;
-
-async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server.address() as AddressInfo;
-}
 
 async function closeServer(server: Server, logger: Logger): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,6 @@
 // Entry point for tests and the dev stack: a local Twin on real HTTP. startEmulator() listens (port 0 picks a
 // free port) and returns its URL; createEmulatorApp() gives the Koa app without listening, for embedding.
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import type { Logger } from 'pino';
@@ -11,6 +11,7 @@ import { createCore, type EmulatorCore } from './core.js';
 import { errorMiddleware } from './problem.js';
 import { profileRules, type Profile } from './profile.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './webhook-delivery.js';
+import { listen } from '../shared/listen.js';
 
 export interface EmulatorOptions {
   /** Which Twin to play (profile.ts); `documented` unless asked otherwise. */
@@ -55,16 +56,6 @@ export async function createEmulatorApp(options: EmulatorOptions = {}): Promise<
   app.use(control.routes()).use(control.allowedMethods({ throw: true }));
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
   return { app, core };
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {

@@ -11,6 +11,7 @@ import type { FaultInjector } from './faults.js';
 import type { RunRecord } from './state.js';
 import type { Store } from './store.js';
 import { webhookStatusWord } from './views.js';
+import { Timers } from '../shared/timers.js';
 
 export interface RetryPolicy {
   /** Total attempts, the first one included. */
@@ -68,7 +69,7 @@ export function signBody(secret: string, body: string): string {
 export class WebhookDispatcher {
   private log: DeliveryLogEntry[] = [];
   private seq = 0;
-  private timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Timers();
   private abort = new AbortController();
   private reorderBuffer: Job[] = [];
 
@@ -89,8 +90,8 @@ export class WebhookDispatcher {
         this.record(job, { attempt: 0, delivered: false, dropped: true });
         continue;
       }
-      this.later(() => this.enqueue(job), plan.delayMs);
-      if (plan.duplicate) this.later(() => this.enqueue({ ...job, duplicated: true }), plan.delayMs);
+      this.timers.later(() => this.enqueue(job), plan.delayMs);
+      if (plan.duplicate) this.timers.later(() => this.enqueue({ ...job, duplicated: true }), plan.delayMs);
     }
   }
 
@@ -102,18 +103,9 @@ export class WebhookDispatcher {
   cancelAll(clearLog: boolean): void {
     this.abort.abort();
     this.abort = new AbortController();
-    for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.reorderBuffer = [];
     if (clearLog) this.log = [];
-  }
-
-  private later(fn: () => void, delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, delayMs);
-    this.timers.add(timer);
   }
 
   private enqueue(job: Job): void {
@@ -122,7 +114,7 @@ export class WebhookDispatcher {
       void this.attempt(job, 1);
       return;
     }
-    if (this.reorderBuffer.length === 0) this.later(() => void this.flushReordered(), windowMs);
+    if (this.reorderBuffer.length === 0) this.timers.later(() => void this.flushReordered(), windowMs);
     this.reorderBuffer.push(job);
   }
 
@@ -179,7 +171,7 @@ export class WebhookDispatcher {
       return;
     }
     const delay = this.retry.baseDelayMs * 2 ** (attempt - 1);
-    this.later(() => void this.attempt(job, attempt + 1), delay);
+    this.timers.later(() => void this.attempt(job, attempt + 1), delay);
   }
 
   private record(

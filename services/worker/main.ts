@@ -5,7 +5,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { warnWhenPipelinesChange } from '../pipelines/source-watch.js';
 import { configDefaults } from '../project/config.js';
 import { loadProject, projectSources } from '../project/load.js';
-import { loadConfig } from '../shared/config.js';
+import { ConfigError, loadConfig } from '../shared/config.js';
 import { exitCodeOf } from '../pipelines/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createTwinClient } from '../twin-api/client.js';
@@ -20,9 +20,9 @@ async function main(): Promise<void> {
   const logger = createLogger('worker', config.LOG_LEVEL);
   const stopWatching = warnWhenPipelinesChange(logger, projectSources(project));
   if (!config.TWIN_API_KEY) {
-    throw new Error(
+    throw new ConfigError([
       'TWIN_API_KEY is not set: the worker calls Twin on behalf of every workflow and cannot start without it',
-    );
+    ]);
   }
   Runtime.install({
     logger: temporalLogger(logger),

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { EXIT_CONFIG } from '../../services/shared/exit-codes.js';
 import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
 import { freePort } from '../../services/shared/processes.js';
 import { pollTaskQueue } from '../../services/worker/worker.js';
@@ -58,9 +59,9 @@ describe('the worker process', () => {
   });
   afterAll(() => temporal.close());
 
-  it('refuses to start without a Twin API key and says which variable is missing', async () => {
+  it('refuses to start without a Twin API key, says which variable is missing and exits 78', async () => {
     const worker = spawnWorker({ TEMPORAL_ADDRESS: inject('temporalAddress') });
-    expect(await exitCode(worker.child)).toBe(1);
+    expect(await exitCode(worker.child)).toBe(EXIT_CONFIG);
     expect(worker.output.join('')).toContain('TWIN_API_KEY is not set');
   });
 

@@ -99,6 +99,6 @@ describe('the worker process', () => {
       logFile,
       readyMessage: 'workers running',
     });
-    await expect(started).rejects.toThrow(/exited \(1\)[\s\S]*TWIN_API_KEY is not set/);
+    await expect(started).rejects.toThrow(/exited \(78\)[\s\S]*TWIN_API_KEY is not set/);
   });
 });

@@ -76,6 +76,17 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': restrictImports(NO_WORKFLOW_BODIES) },
   },
   {
+    // A provider's client, webhook check and emulator are the I/O side of its seam: the workflow side and the
+    // control layer build on them, never the other way.
+    files: ['providers/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictImports(NO_WORKFLOW_BODIES, {
+        group: ['**/services/control/**', '**/services/cli/**', '**/services/dev-stack/**'],
+        message: 'Providers sit below the control layer, the CLI and the dev stack.',
+      }),
+    },
+  },
+  {
     files: ['services/shared/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrictImports({

@@ -35,6 +35,7 @@ export const STEP_OUTPUT_FIELDS = [
   'reason',
   'summary',
   'runId',
+  'agentId',
   'attempts',
   'decidedBy',
   'comment',
@@ -182,6 +183,8 @@ export interface StepState {
   status: StepStatus;
   attempts: number;
   runIds: string[];
+  /** Agent steps: the agent ID the step's `agent` template rendered to, once the step has started. */
+  agentId?: string;
   runId?: string;
   runStatus?: 'completed' | 'failed' | 'stopped';
   outcome?: RunOutcome;

@@ -358,6 +358,7 @@ function templateContext(execution: Execution): Record<string, unknown> {
         json: s.json,
         reason: s.reason,
         runId: s.runId,
+        agentId: s.agentId,
         attempts: s.attempts,
         decidedBy: s.decidedBy,
         comment: s.comment,
@@ -392,6 +393,8 @@ function resolveAgent(execution: Execution, template: string): string {
 
 async function runAgentStep(execution: Execution, step: AgentStep, state: StepState): Promise<StepResult> {
   const agentId = resolveAgent(execution, step.agent);
+  // State only, no command: the next change publishes it with the run ID.
+  state.agentId = agentId;
   const result = await runAgent(agentId, {
     runMode: step.runMode,
     userMessage: step.message === undefined ? undefined : render(execution, step.message),

@@ -16,9 +16,11 @@ export function formatElapsed(ms: number): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-function stepAgent(definition: PipelineDefinition | undefined, stepId: string): string {
-  const step = definition?.steps.find((s) => s.id === stepId);
-  return step && 'agent' in step ? step.agent : '';
+/** The agent the step addressed; before it starts (or in states recorded before agentId), its template. */
+function stepAgent(definition: PipelineDefinition | undefined, step: StepState): string {
+  if (step.agentId) return step.agentId;
+  const declared = definition?.steps.find((s) => s.id === step.id);
+  return declared && 'agent' in declared ? declared.agent : '';
 }
 
 function elapsed(step: StepState, now: number): string {
@@ -63,7 +65,7 @@ function stepRow(step: StepState, definition: PipelineDefinition | undefined, no
     step: step.id,
     state: stepStateLabel(step),
     outcome: step.outcome ?? '',
-    agent: stepAgent(definition, step.id),
+    agent: stepAgent(definition, step),
     runId: step.runId ?? '',
     attempt: step.attempts > 0 ? String(step.attempts) : '',
     elapsed: elapsed(step, now),

@@ -141,18 +141,20 @@ describe('a sequence', () => {
     expect(Date.parse(third?.started_at ?? '')).toBeGreaterThanOrEqual(Date.parse(second?.finished_at ?? ''));
   });
 
-  it('reports each step’s run IDs, attempts and duration', async () => {
+  it('reports each step’s run IDs, attempts, duration and the agent ID its template rendered to', async () => {
     const ids = await agents({ a: [{ durationMs: 50 }], b: [{ durationMs: 50 }] });
     const { handle } = await world.start('flow-sequence', { repo: 'acme/api', agents: ids });
     await handle.result();
     const runs = await world.stack.runsOf(ids.a as string);
     const steps = stepsById(await handle.query(pipelineStateQuery));
     expect(steps.first).toMatchObject({
+      agentId: ids.a,
       runIds: [runs[0]?.run_id],
       runId: runs[0]?.run_id,
       attempts: 1,
       outcome: 'success',
     });
+    expect(steps.second?.agentId).toBe(ids.b);
     expect(steps.first?.durationMs).toBeGreaterThan(0);
     expect(steps.third?.runIds).toEqual([runs[1]?.run_id]);
   });

@@ -1,8 +1,7 @@
 // Pipelines the way a user runs them: a registered definition, started through the control layer
 // (startPipeline, the same call the CLI and the HTTP API make), awaited through the workflow's result.
 import { randomUUID } from 'node:crypto';
-import { startPipeline, type ControlDeps } from '../../services/control/pipelines.js';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { failedPipelineState, startPipeline, type ControlDeps } from '../../services/control/pipelines.js';
 import { createPipelineRegistry } from '../../services/pipelines/registry.js';
 import {
   definePipeline,
@@ -82,9 +81,8 @@ export async function runFleet(
         return { workflowId, agent, state };
       } catch (error) {
         // A failed pipeline's final state rides on its failure: it says which step failed and why.
-        const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
-        const state = failure instanceof ApplicationFailure ? failure.details?.[0] : undefined;
-        if (state) return { workflowId, agent, state: state as PipelineState };
+        const state = failedPipelineState(error);
+        if (state) return { workflowId, agent, state };
         return { workflowId, agent, error: causeChain(error) };
       }
     },

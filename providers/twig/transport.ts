@@ -6,7 +6,7 @@
 // every answer text before it can reach an error.
 import { z } from 'zod';
 import { zodIssueLines } from '../../services/shared/zod-issues.js';
-import { TWIG_ENDPOINTS, type TwigEndpointName } from './endpoints.js';
+import { TWIG_ENDPOINTS, type TwigEndpoint, type TwigEndpointName } from './endpoints.js';
 import {
   malformedResponse,
   networkError,
@@ -136,7 +136,7 @@ export function createTwigTransport(settings: TransportSettings) {
 
   /** Resolves to the parsed answer or rejects with a TwigApiError (or the caller's abort reason). */
   return async function call<T>(spec: Call<T>, options: RequestOptions = {}): Promise<T> {
-    const endpoint = TWIG_ENDPOINTS[spec.endpoint];
+    const endpoint: TwigEndpoint = TWIG_ENDPOINTS[spec.endpoint];
     const query =
       spec.query &&
       (checked(spec.query.schema, spec.query.value, `${spec.endpoint} parameters`) as Record<
@@ -166,7 +166,7 @@ export function createTwigTransport(settings: TransportSettings) {
         attempt,
         resetAtMs,
         nowMs: Date.now(),
-        ...('creates' in endpoint && { creates: endpoint.creates }),
+        creates: endpoint.creates === true,
       });
       if (!decision.retry) {
         const retryable = isRetryableStatus(answer.status);

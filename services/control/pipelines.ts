@@ -332,11 +332,16 @@ export async function finalState(
   try {
     return await handle.result();
   } catch (error) {
-    const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
-    return failure instanceof ApplicationFailure
-      ? (failure.details?.[0] as PipelineState | undefined)
-      : undefined;
+    return failedPipelineState(error);
   }
+}
+
+/** The final state a failed pipeline carries on its failure (PIPELINE_FAILED's details[0]), if `error` is one. */
+export function failedPipelineState(error: unknown): PipelineState | undefined {
+  const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
+  return failure instanceof ApplicationFailure
+    ? (failure.details?.[0] as PipelineState | undefined)
+    : undefined;
 }
 
 export interface ListPipelinesFilter {

@@ -12,6 +12,7 @@ import type {
   PipelineOptions,
   PipelineTrigger,
   RescheduleStep,
+  SessionStep,
   StepDefinition,
   StepKind,
   WaitStep,
@@ -47,6 +48,7 @@ const STEP_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
   instructions: fields<InstructionsStep>()([...STEP_BASE, 'agent', 'content', 'retry']),
   wait: fields<WaitStep>()([...STEP_BASE, 'duration', 'until']),
   approval: fields<ApprovalStep>()([...STEP_BASE, 'prompt', 'onTimeout']),
+  session: fields<SessionStep>()([...STEP_BASE, 'agent', 'agentVersion', 'continues', 'message']),
 };
 
 const RETRY_KEYS = fields<RetryPolicy>()([

@@ -40,6 +40,9 @@ export const STEP_OUTPUT_FIELDS = [
   'decidedBy',
   'comment',
   'error',
+  'sessionId',
+  'sessionStatus',
+  'eventCount',
 ] as const;
 /** Fields of the pipeline itself: `{{pipeline.<field>}}`. */
 export const PIPELINE_FIELDS = ['name', 'workflowId'] as const;
@@ -137,7 +140,22 @@ export interface ApprovalStep extends StepBase {
   onTimeout?: 'approve' | 'reject';
 }
 
-export type StepDefinition = AgentStep | RescheduleStep | InstructionsStep | WaitStep | ApprovalStep;
+/**
+ * A managed-agent session (docs/providers.md): `agent` creates and starts one (pinned to `agentVersion` when
+ * given); `continues` instead sends another user turn into the session of an earlier session step, one of this
+ * step's ancestors. Either way the step follows the session's event stream until the turn settles (the session
+ * goes idle or ends). `timeout` cancels the session and confirms it. Strings may be templates.
+ */
+export interface SessionStep extends StepBase {
+  kind: 'session';
+  agent?: string;
+  agentVersion?: number;
+  continues?: string;
+  message: string;
+}
+
+export type StepDefinition =
+  AgentStep | RescheduleStep | InstructionsStep | WaitStep | ApprovalStep | SessionStep;
 export type StepKind = StepDefinition['kind'];
 
 /** A Twin event that starts this pipeline, including runs twinflow did not start (schedules, the Twin UI). */
@@ -176,6 +194,13 @@ export interface DefinitionProblem {
   message: string;
 }
 
+/** One event of a session in a step's live view: its ID, type and a one-line rendering. */
+export interface SessionEventLine {
+  id: string;
+  type: string;
+  text: string;
+}
+
 /** A step's state in a pipeline run: what the scheduling rules, templates, status and results read. */
 export interface StepState {
   id: string;
@@ -207,6 +232,14 @@ export interface StepState {
   prompt?: string;
   decidedBy?: string;
   comment?: string;
+  /** Session steps: the session, its status when the step settled, and the events this step followed. */
+  sessionId?: string;
+  sessionStatus?: string;
+  eventCount?: number;
+  /** Session steps: the last event this step recorded, where a later turn's events begin. */
+  lastEventId?: string;
+  /** Session steps, while running: the latest events, for live views. */
+  latestEvents?: SessionEventLine[];
   /** Set on a compensation step: the step whose failure ran it. */
   compensating?: string;
   /** Set when a rerun took this step's recorded result from that pipeline run (its workflow ID) instead of running it. */

@@ -48,6 +48,7 @@ import {
 } from './pipeline-api.js';
 import { createPipelineVisibility, type PipelineVisibility } from './pipeline-visibility.js';
 import { runAgent } from './run-agent.js';
+import { runSessionStep } from './session-step.js';
 import { renderTemplate } from './templates.js';
 
 /** Pipelines recorded before this patch rendered a missing template value as "": their replay must too. */
@@ -343,6 +344,12 @@ async function executeStep(
       return waitStep(execution, step);
     case 'approval':
       return approvalStep(execution, step, state);
+    case 'session':
+      return runSessionStep(step, state, {
+        render: (template) => render(execution, template),
+        stepStates: execution.stepStates,
+        changed: () => changed(execution),
+      });
   }
 }
 
@@ -363,6 +370,9 @@ function templateContext(execution: Execution): Record<string, unknown> {
         decidedBy: s.decidedBy,
         comment: s.comment,
         error: s.error,
+        sessionId: s.sessionId,
+        sessionStatus: s.sessionStatus,
+        eventCount: s.eventCount,
       },
     ]),
   );

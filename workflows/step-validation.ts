@@ -15,6 +15,7 @@ import {
   type Duration,
   type PipelineTrigger,
   type RescheduleStep,
+  type SessionStep,
   type StepDefinition,
 } from './pipeline-definition.js';
 import { asList } from './pipeline-scheduling.js';
@@ -92,6 +93,12 @@ export function checkStep(
       if (step.onTimeout !== undefined && step.timeout === undefined)
         problem('"onTimeout" needs a "timeout"');
       return;
+    case 'session':
+      requireText('message', step.message, problem);
+      template('message', step.message);
+      template('agent', step.agent);
+      checkSession(step, context, readable, problem);
+      return;
     default:
       problem(`unknown step kind "${(step as { kind: unknown }).kind}"`);
   }
@@ -106,6 +113,38 @@ function hasReferences(template: string): boolean {
     return templateReferences(template).length > 0;
   } catch {
     return true;
+  }
+}
+
+function checkSession(
+  step: SessionStep,
+  context: StepCheckContext,
+  readable: Set<string>,
+  problem: (m: string) => void,
+): void {
+  if ((step.agent === undefined) === (step.continues === undefined)) {
+    problem('a session step needs exactly one of "agent" (a new session) or "continues" (a turn in one)');
+  }
+  if (step.agent !== undefined) requireText('agent', step.agent, problem);
+  if (step.agentVersion !== undefined) {
+    if (step.agent === undefined) problem('"agentVersion" goes with "agent": a turn stays on its session\'s');
+    if (!Number.isInteger(step.agentVersion) || step.agentVersion < 1)
+      problem(`agentVersion ${String(step.agentVersion)} is not a positive integer`);
+  }
+  if (step.continues === undefined || context.skipReferences) return;
+  const earlier = context.byId.get(step.continues);
+  if (!earlier) problem(`"continues" names unknown step "${step.continues}"`);
+  else if (earlier.kind !== 'session')
+    problem(`"continues" names step "${step.continues}", which is not a session step`);
+  else if (!readable.has(step.continues))
+    problem(`"continues" names step "${step.continues}", which is not an ancestor (add it to "after")`);
+  // A session takes one turn at a time and a turn's events begin after its predecessor's: turns form one chain.
+  const steps = [...context.byId.values()];
+  const earlierTurn = steps.find((s) => s.kind === 'session' && s.continues === step.continues && s !== step);
+  if (earlierTurn && steps.indexOf(earlierTurn) < steps.indexOf(step)) {
+    problem(
+      `step "${earlierTurn.id}" already continues "${step.continues}": continue "${earlierTurn.id}" instead, so the turns form one chain`,
+    );
   }
 }
 

@@ -16,11 +16,15 @@ export function formatElapsed(ms: number): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-/** The agent the step addressed; before it starts (or in states recorded before agentId), its template. */
+/**
+ * The agent the step addressed; before it starts (or in states recorded before agentId), its template; a turn
+ * of a session names the step whose session it continues.
+ */
 function stepAgent(definition: PipelineDefinition | undefined, step: StepState): string {
   if (step.agentId) return step.agentId;
   const declared = definition?.steps.find((s) => s.id === step.id);
-  return declared && 'agent' in declared ? declared.agent : '';
+  if (declared?.kind === 'session' && declared.continues) return `(turn of ${declared.continues})`;
+  return declared && 'agent' in declared ? (declared.agent ?? '') : '';
 }
 
 function elapsed(step: StepState, now: number): string {
@@ -66,7 +70,7 @@ function stepRow(step: StepState, definition: PipelineDefinition | undefined, no
     state: stepStateLabel(step),
     outcome: step.outcome ?? '',
     agent: stepAgent(definition, step),
-    runId: step.runId ?? '',
+    runId: step.runId ?? step.sessionId ?? '',
     attempt: step.attempts > 0 ? String(step.attempts) : '',
     elapsed: elapsed(step, now),
   };
@@ -112,7 +116,7 @@ export function renderStatus(
   ]);
   const lines = [
     ...header,
-    ...table(['STEP', 'STATE', 'OUTCOME', 'AGENT', 'RUN ID', 'ATTEMPT', 'ELAPSED'], rows).map(
+    ...table(['STEP', 'STATE', 'OUTCOME', 'AGENT', 'RUN/SESSION ID', 'ATTEMPT', 'ELAPSED'], rows).map(
       (l) => `  ${l}`,
     ),
     ...state.steps.flatMap(stepNotes),
@@ -131,6 +135,9 @@ function stepNotes(step: StepState): string[] {
     const first = step.output.trim().split('\n')[0] ?? '';
     const cut = first.length > OUTPUT_PREVIEW_CHARS ? `${first.slice(0, OUTPUT_PREVIEW_CHARS - 1)}…` : first;
     notes.push(`  ${step.id} → ${cut}${step.outputTruncated ? ' (output truncated)' : ''}`);
+  }
+  if (step.status === 'running') {
+    for (const event of step.latestEvents ?? []) notes.push(`  ${step.id} · ${event.type}: ${event.text}`);
   }
   for (const run of step.runs ?? []) {
     if (run.resolution === 'adopted' || run.resolution === 'marker')

@@ -22,6 +22,8 @@ function detail(step: StepDefinition): string {
       return step.duration !== undefined ? `wait ${String(step.duration)}` : `wait until ${step.until ?? ''}`;
     case 'approval':
       return 'approval';
+    case 'session':
+      return step.continues ? `turn in the session of ${step.continues}` : `session of ${step.agent ?? ''}`;
   }
 }
 

@@ -2,6 +2,7 @@
 // cancel, pause, resume, approve, status and list. Each takes a Temporal Client and the registry, and throws a
 // typed error the callers map to exit codes or HTTP statuses. Workflow IDs are `pipeline/<name>/<key>`, so the
 // same key always reaches the same run.
+import { withSessionProgress } from './session-progress.js';
 import { randomUUID } from 'node:crypto';
 import {
   WorkflowFailedError,
@@ -285,7 +286,10 @@ export async function getPipelineStatus(deps: ControlDeps, ref: PipelineRef): Pr
       status: settledStatus(execution, attributes.get(PipelineStatusKey)),
       runIds: attributes.get(RunIdsKey) ?? [],
       cancelReason: execution === 'CANCELLED' ? await cancelReason(deps, description) : undefined,
-      state: kind === 'declared' ? await pipelineState(deps, handle, execution) : undefined,
+      state:
+        kind === 'declared'
+          ? withSessionProgress(await pipelineState(deps, handle, execution), description)
+          : undefined,
     };
   });
 }
@@ -307,7 +311,8 @@ async function pipelineState(
   try {
     return await deps.client.connection.withDeadline(deadline, () => handle.query(pipelineStateQuery));
   } catch (error) {
-    if (isUnavailable(error)) return undefined;
+    // No worker answered in time; the deadline surfaces as CANCELLED from grpc-js, not only DEADLINE_EXCEEDED.
+    if (isUnavailable(error) || Date.now() >= deadline.getTime()) return undefined;
     throw error;
   }
 }

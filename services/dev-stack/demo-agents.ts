@@ -25,7 +25,8 @@ export function projectRoles(registry: PipelineRegistry): string[] {
   for (const pipeline of registry.list()) {
     if (pipeline.kind !== 'declared') continue;
     for (const step of pipeline.definition.steps) {
-      const role = 'agent' in step ? ROLE_TEMPLATE.exec(step.agent)?.[1] : undefined;
+      const role =
+        step.kind !== 'session' && 'agent' in step ? ROLE_TEMPLATE.exec(step.agent)?.[1] : undefined;
       if (role) roles.add(role);
     }
   }

@@ -26,6 +26,12 @@ export const configSchema = z.object({
   TWIN_API_KEY: z.string().min(1).optional(),
   TWIN_API_TIMEOUT_MS: positiveInt.default(10_000),
 
+  /** The managed-agent platform (seed 004) behind `session` steps; without a key those steps fail at once. */
+  MANAGED_AGENTS_BASE_URL: z.url().optional(),
+  MANAGED_AGENTS_API_KEY: z.string().min(1).optional(),
+  /** Server-side activities/s cap on the managed-agent task queue, separate from Twin's budget. */
+  MANAGED_AGENTS_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(10),
+
   RECEIVER_HOST: z.string().min(1).default('0.0.0.0'),
   RECEIVER_PORT: port.default(8787),
   /** Comma-separated; several at once during rotation. Merged with the secrets file. */

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../shared/config.js';
 import { exitCodeOf } from '../pipelines/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createTwinClient } from '../twin-api/client.js';
+import { ManagedAgentsClient } from '../../providers/managed-agents/index.js';
 import { temporalLogger } from './temporal-logger.js';
 import { createWorkers } from './worker.js';
 import { workflowsEntry } from './workflow-bundle.js';
@@ -36,6 +37,18 @@ async function main(): Promise<void> {
     apiKey: config.TWIN_API_KEY,
     timeoutMs: config.TWIN_API_TIMEOUT_MS,
   });
+  if (config.MANAGED_AGENTS_API_KEY && !config.MANAGED_AGENTS_BASE_URL) {
+    throw new ConfigError([
+      'MANAGED_AGENTS_API_KEY is set without MANAGED_AGENTS_BASE_URL: the platform has no default address',
+    ]);
+  }
+  const managedAgents =
+    config.MANAGED_AGENTS_API_KEY && config.MANAGED_AGENTS_BASE_URL
+      ? new ManagedAgentsClient({
+          baseUrl: config.MANAGED_AGENTS_BASE_URL,
+          apiKey: config.MANAGED_AGENTS_API_KEY,
+        })
+      : undefined;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     // The same pipelines the CLI and the control API register, so a Twin run's end triggers what they list.
@@ -43,6 +56,7 @@ async function main(): Promise<void> {
       config,
       connection,
       twin,
+      managedAgents,
       logger,
       pipelines: project.registry,
       workflowsPath: await workflowsEntry(project.workflowsPath, project.dir),

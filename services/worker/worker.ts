@@ -1,13 +1,17 @@
-// Builds twinflow's two workers on one connection. The main task queue runs every workflow and the activities
+// Builds twinflow's three workers on one connection. The main task queue runs every workflow and the activities
 // that start, cancel and inspect Twin runs, under a server-side activities/s cap that holds across every worker
 // process. Reconciliation polls get a queue and a budget of their own, so a flood of polls can never delay a
-// start or a cancel. Activities receive the Twin client here; nothing secret travels through a workflow.
+// start or a cancel, and so do managed-agent sessions, so one platform's limits never slow another. Activities
+// receive the clients here; nothing secret travels through a workflow.
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { PipelineRegistry } from '../pipelines/registry.js';
 import type { Config } from '../shared/config.js';
 import type { TwinClient } from '../twin-api/client.js';
+import type { ManagedAgentsClient } from '../../providers/managed-agents/index.js';
+import { createManagedSessionActivities } from '../../activities/managed-sessions.js';
+import { MANAGED_AGENTS_TASK_QUEUE_SUFFIX } from '../../workflows/managed-session-api.js';
 import { createPollActivities } from '../../activities/poll-run.js';
 import { createRunOutputActivities } from '../../activities/run-output.js';
 import { createWebhookCoverage } from '../../activities/webhook-coverage.js';
@@ -30,12 +34,15 @@ export type WorkerDeps = WorkflowSource & {
   logger: Logger;
   /** Pipelines whose triggers are evaluated when a Twin run ends; without a registry, nothing is triggered. */
   pipelines?: PipelineRegistry;
+  /** The platform behind `session` steps; without it those steps fail with ManagedAgentsNotConfigured. */
+  managedAgents?: ManagedAgentsClient;
 };
 
 export interface TwinflowWorkers {
   main: Worker;
   poll: Worker;
-  /** Runs both until shutdown; if one fails, the other is shut down too and the failure is rethrown. */
+  sessions: Worker;
+  /** Runs all until shutdown; if one fails, the others are shut down too and the failure is rethrown. */
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -51,16 +58,34 @@ export function pollTaskQueue(taskQueue: string): string {
   return `${taskQueue}${POLL_TASK_QUEUE_SUFFIX}`;
 }
 
+/**
+ * The session worker's heartbeat throttle. A follower's heartbeat is where a worker taking over resumes and what
+ * status readers show, so at most this much of a stream is read twice or shown late.
+ */
+export const SESSION_HEARTBEAT_THROTTLE = '1 second';
+
+export function managedAgentsTaskQueue(taskQueue: string): string {
+  return `${taskQueue}${MANAGED_AGENTS_TASK_QUEUE_SUFFIX}`;
+}
+
 export interface ActivityDeps {
   config: Config;
   twin: TwinClient;
   temporal: Client;
   pipelines?: PipelineRegistry;
   logger?: Logger;
+  managedAgents?: ManagedAgentsClient;
 }
 
 /** The activities of each queue, keyed by queue role; exported so tests can decorate one and keep the rest. */
-export function createWorkerActivities({ config, twin, temporal, pipelines, logger }: ActivityDeps) {
+export function createWorkerActivities({
+  config,
+  twin,
+  temporal,
+  pipelines,
+  logger,
+  managedAgents,
+}: ActivityDeps) {
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
   const poll = createPollActivities({ twin });
   return {
@@ -84,6 +109,7 @@ export function createWorkerActivities({ config, twin, temporal, pipelines, logg
       ...poll,
     },
     poll,
+    sessions: createManagedSessionActivities({ client: managedAgents }),
   };
 }
 
@@ -119,16 +145,26 @@ export async function createWorkers(deps: WorkerDeps): Promise<TwinflowWorkers> 
     activities: activities.poll,
     maxTaskQueueActivitiesPerSecond: config.TWIN_POLL_RATE_LIMIT_PER_SECOND,
   });
+  const sessions = await Worker.create({
+    connection,
+    namespace,
+    ...stopping,
+    taskQueue: managedAgentsTaskQueue(taskQueue),
+    activities: activities.sessions,
+    maxTaskQueueActivitiesPerSecond: config.MANAGED_AGENTS_RATE_LIMIT_PER_SECOND,
+    maxHeartbeatThrottleInterval: SESSION_HEARTBEAT_THROTTLE,
+  });
+  const all = [main, poll, sessions];
 
   const shutdown = () => {
-    for (const worker of [main, poll]) if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
   };
   const run = async () => {
     logger.info({ taskQueue, pollTaskQueue: pollTaskQueue(taskQueue), namespace }, 'workers running');
-    const results = await Promise.allSettled([main, poll].map((worker) => worker.run().finally(shutdown)));
+    const results = await Promise.allSettled(all.map((worker) => worker.run().finally(shutdown)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
     logger.info('workers stopped');
   };
-  return { main, poll, run, shutdown };
+  return { main, poll, sessions, run, shutdown };
 }

@@ -35,7 +35,7 @@ export interface PipelineWorld {
 
 export async function startPipelineWorld(
   pipelines: ReadonlyArray<PipelineRegistration | PipelineDefinition>,
-  options: Pick<StackOptions, 'env' | 'temporal' | 'profile' | 'webhooks'> = {},
+  options: Pick<StackOptions, 'env' | 'temporal' | 'profile' | 'webhooks' | 'managedAgents'> = {},
 ): Promise<PipelineWorld> {
   const registry = createPipelineRegistry(pipelines);
   const stack = await startTwinflowStack({

@@ -20,6 +20,7 @@ const SECTIONS = {
   'chaos-run': 'test/reliability/chaos-run.test.ts',
   'process-faults': 'test/reliability/process-faults.test.ts',
   'emulator-restart': 'test/reliability/emulator-restart.test.ts',
+  'session-faults': 'test/reliability/session-faults.test.ts',
   cluster: 'test/cluster/cluster.test.ts',
 } as const;
 export type SectionId = keyof typeof SECTIONS;

@@ -20,7 +20,18 @@ import {
 } from '../../services/twin-emulator/control-client.js';
 import type { Profile } from '../../services/twin-emulator/profile.js';
 import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
-import { createWorkerActivities, createWorkers, pollTaskQueue } from '../../services/worker/worker.js';
+import {
+  createWorkerActivities,
+  createWorkers,
+  managedAgentsTaskQueue,
+  pollTaskQueue,
+  SESSION_HEARTBEAT_THROTTLE,
+} from '../../services/worker/worker.js';
+import { ManagedAgentsClient } from '../../providers/managed-agents/index.js';
+import {
+  startManagedAgentsEmulator,
+  type ManagedAgentsEmulator,
+} from '../../providers/managed-agents/emulator/server.js';
 import { agentRunWorkflow } from '../../workflows/agent-run.js';
 import { type AgentRunWorkflowInput } from '../../workflows/agent-run-api.js';
 import { createTestWorker, connectTemporal, uniqueTaskQueue, type TemporalTestContext } from './temporal.js';
@@ -51,6 +62,9 @@ export interface TwinflowStack {
   /** Starts `agentRunWorkflow` on the stack's task queue. */
   startAgentRun(input: AgentRunWorkflowInput): Promise<WorkflowHandle<typeof agentRunWorkflow>>;
   runsOf(agentId: string): Promise<EmulatorRunView[]>;
+  /** The managed-agent platform emulator, when the stack was asked for one (`managedAgents: true`). */
+  managedAgents?: ManagedAgentsEmulator;
+  managedAgentsClient?: ManagedAgentsClient;
   close(): Promise<void>;
 }
 
@@ -86,6 +100,8 @@ export interface StackOptions {
   decorate?: ActivityDecorator;
   /** Where workflows run; default: the test run's shared dev server. */
   temporal?: () => Promise<TemporalTestContext>;
+  /** Also start the managed-agent platform emulator and give the workers its client (session steps). */
+  managedAgents?: boolean;
 }
 
 export async function startTwinflowStack(options: StackOptions = {}): Promise<TwinflowStack> {
@@ -110,6 +126,9 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
   const client = temporal.client;
   const serviceClient = new Client({ connection: temporal.connection, namespace: client.options.namespace });
   const receiver = options.webhooks === false ? undefined : await startTestReceiver(serviceClient, config);
+  const managedAgents = options.managedAgents ? await startManagedAgentsEmulator() : undefined;
+  const managedAgentsClient =
+    managedAgents && new ManagedAgentsClient({ baseUrl: managedAgents.url, apiKey: managedAgents.apiKey });
 
   const stack: Omit<TwinflowStack, 'close'> = {
     temporal,
@@ -137,6 +156,8 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
         args: [input],
       }),
     runsOf: (agentId) => control.runs(agentId),
+    managedAgents,
+    managedAgentsClient,
   };
 
   const workers = options.decorate
@@ -153,6 +174,7 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
         if (!(temporal.timeSkipping && error instanceof GracefulShutdownPeriodExpiredError)) throw error;
       });
       await emulator.close();
+      await managedAgents?.close();
       await receiver?.close();
       await temporal.close();
     },
@@ -160,14 +182,15 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
 }
 
 async function productionWorkers(stack: Omit<TwinflowStack, 'close'>): Promise<Worker[]> {
-  const { main, poll } = await createWorkers({
+  const { main, poll, sessions } = await createWorkers({
     config: stack.config,
     connection: stack.temporal.nativeConnection,
     twin: stack.twin,
+    managedAgents: stack.managedAgentsClient,
     logger: createLogger('test-worker', 'silent'),
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
-  return [main, poll];
+  return [main, poll, sessions];
 }
 
 async function decoratedWorkers(
@@ -175,7 +198,12 @@ async function decoratedWorkers(
   decorate: ActivityDecorator,
 ): Promise<Worker[]> {
   const activities = decorate(
-    createWorkerActivities({ config: stack.config, twin: stack.twin, temporal: stack.serviceClient }),
+    createWorkerActivities({
+      config: stack.config,
+      twin: stack.twin,
+      temporal: stack.serviceClient,
+      managedAgents: stack.managedAgentsClient,
+    }),
     stack,
   );
   const taskQueue = stack.config.TEMPORAL_TASK_QUEUE;
@@ -184,6 +212,11 @@ async function decoratedWorkers(
     await createTestWorker(stack.temporal, {
       taskQueue: pollTaskQueue(taskQueue),
       activities: activities.poll,
+    }),
+    await createTestWorker(stack.temporal, {
+      taskQueue: managedAgentsTaskQueue(taskQueue),
+      activities: activities.sessions,
+      maxHeartbeatThrottleInterval: SESSION_HEARTBEAT_THROTTLE,
     }),
   ];
 }

@@ -27,7 +27,20 @@ function tryIt(pipelines: readonly string[]): string[] {
   ];
 }
 
-export function renderBanner({ settings, controlToken, seed }: RunningStack): string[] {
+function managedAgentsRow({ settings, managedAgents }: RunningStack): [string, string] {
+  if (settings.managedAgentsEmulator && managedAgents) {
+    const agents = managedAgents.agents.map((a) => a.agentId).join(', ') || 'none';
+    return ['Managed agents', `${managedAgents.baseUrl}  (emulator for session steps; agents: ${agents})`];
+  }
+  if (managedAgents) return ['Managed agents', managedAgents.baseUrl];
+  return [
+    'Managed agents',
+    'not configured: session steps fail until MANAGED_AGENTS_BASE_URL and _API_KEY are set',
+  ];
+}
+
+export function renderBanner(stack: RunningStack): string[] {
+  const { settings, controlToken, seed } = stack;
   const where = (file: string) => {
     const relative = path.relative(process.cwd(), file);
     return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
@@ -47,6 +60,7 @@ export function renderBanner({ settings, controlToken, seed }: RunningStack): st
           'Twin',
           `${settings.config.TWIN_API_BASE_URL}  (register webhooks: npx twinflow webhooks register --agent <id> --url <public URL>)`,
         ],
+    managedAgentsRow(stack),
     ['Webhook secrets', where(settings.secretsFile)],
     [
       'Control token',

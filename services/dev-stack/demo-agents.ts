@@ -19,14 +19,18 @@ export const DEMO_INPUT = { repo: 'acme/shop' };
 
 const ROLE_TEMPLATE = /^\{\{\s*input\.agents\.([A-Za-z0-9_-]+)\s*\}\}$/;
 
-/** Roles in first-use order, from the project loaded without any TWINFLOW_AGENT_* set. */
-export function projectRoles(registry: PipelineRegistry): string[] {
+/**
+ * Roles in first-use order, from the project loaded without any TWINFLOW_AGENT_* set: `twin` the roles of
+ * Twin steps, `session` those of managed-agent session steps (demo-sessions.ts), which live on another platform.
+ */
+export function projectRoles(registry: PipelineRegistry, platform: 'twin' | 'session' = 'twin'): string[] {
   const roles = new Set<string>();
   for (const pipeline of registry.list()) {
     if (pipeline.kind !== 'declared') continue;
     for (const step of pipeline.definition.steps) {
-      const role =
-        step.kind !== 'session' && 'agent' in step ? ROLE_TEMPLATE.exec(step.agent)?.[1] : undefined;
+      if ((step.kind === 'session') !== (platform === 'session') || !('agent' in step) || !step.agent)
+        continue;
+      const role = ROLE_TEMPLATE.exec(step.agent)?.[1];
       if (role) roles.add(role);
     }
   }
@@ -66,6 +70,11 @@ const DEMO_OUTPUTS: Record<string, Partial<RunBehaviourInput>> = {
   },
   fixer: { output: 'Nothing to fix: lint and tests were clean.' },
   reporter: { output: 'Report: lint clean (2 warnings), 128 tests passed, no fix was needed.' },
+  analyst: {
+    output:
+      'Report: agent pipelines fail in three ways — duplicated work on retries, broken streams and lost ' +
+      'state. Each has a fix: at-most-once starts, resumable streams, durable workflows.',
+  },
   worker: { output: 'Dry run with the new instructions: 3 reminders would be sent; nothing was changed.' },
 };
 

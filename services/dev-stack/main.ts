@@ -27,6 +27,7 @@ async function stackProject(): Promise<{ project: StackProject; defaults: Record
     dir: loaded.dir,
     sources: projectSources(loaded),
     roles: projectRoles(loaded.registry),
+    sessionRoles: projectRoles(loaded.registry, 'session'),
     pipelines: loaded.registry.list().map((pipeline) => pipeline.name),
   };
   return { project, defaults: configDefaults(loaded.config) };

@@ -38,8 +38,8 @@ export async function waitUntil(check: () => Promise<boolean>, options: WaitOpti
   }
 }
 
-export async function httpOk(url: string): Promise<boolean> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+export async function httpOk(url: string, headers?: Record<string, string>): Promise<boolean> {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(2_000) });
   await response.body?.cancel();
   return response.ok;
 }

@@ -1,6 +1,6 @@
 // Turns the shared configuration into the concrete layout of the local stack: which ports, which files in the
 // data directory, which URLs. Every port comes from the environment (TEMPORAL_ADDRESS, TEMPORAL_UI_PORT,
-// RECEIVER_PORT, EMULATOR_PORT, WORKER_METRICS_PORT), so tests and people with busy ports can move all of it.
+// RECEIVER_PORT, EMULATOR_PORT, MANAGED_AGENTS_EMULATOR_PORT, WORKER_METRICS_PORT), so tests and people with busy ports can move all of it.
 import path from 'node:path';
 import type { Config } from '../shared/config.js';
 import { WEBHOOK_PATH } from '../receiver/webhook-route.js';
@@ -15,6 +15,8 @@ export interface StackProject {
   dir: string;
   sources: string[];
   roles: string[];
+  /** Roles of its managed-agent session steps, played by the managed-agent emulator's demo agents. */
+  sessionRoles: string[];
   /** Names of its pipelines, for the banner's first command. */
   pipelines: string[];
 }
@@ -30,6 +32,8 @@ export interface StackSettings {
   workerMetricsUrl: string;
   /** Absent when TWIN_API_KEY is set: then the stack talks to the real Twin. */
   emulator?: { port: number; url: string; stateFile: string };
+  /** Absent when MANAGED_AGENTS_API_KEY is set: then session steps use that platform. */
+  managedAgentsEmulator?: { port: number; url: string };
   secretsFile: string;
 }
 
@@ -78,6 +82,12 @@ export function resolveStackSettings(
           port: config.EMULATOR_PORT,
           url: `http://${emulatorHost}:${config.EMULATOR_PORT}`,
           stateFile: path.resolve(cwd, config.EMULATOR_STATE_FILE ?? path.join(dataDir, 'emulator.json')),
+        },
+    managedAgentsEmulator: config.MANAGED_AGENTS_API_KEY
+      ? undefined
+      : {
+          port: config.MANAGED_AGENTS_EMULATOR_PORT,
+          url: `http://${emulatorHost}:${config.MANAGED_AGENTS_EMULATOR_PORT}`,
         },
     secretsFile: path.resolve(cwd, config.WEBHOOK_SECRETS_FILE),
   };

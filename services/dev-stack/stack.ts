@@ -1,5 +1,5 @@
 // The local stack as one supervised group: Temporal dev server, then (without TWIN_API_KEY) the Twin emulator
-// and its seed, then the receiver and the worker. Order matters: the worker needs the API key the seed
+// and its seed, (without MANAGED_AGENTS_API_KEY) the managed-agent emulator, then the receiver and the worker. Order matters: the worker needs the API key the seed
 // creates, and the receiver should have the webhook secrets before the first delivery. Stopping goes in
 // reverse, Temporal last, so nothing loses its server while it still finishes work.
 import { mkdir } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startTemporalDevServer } from './temporal-dev-server.js';
 import { roleAgentEnv } from '../project/config.js';
 import { httpOk, waitUntil, workerPolling } from './readiness.js';
+import { configuredPlatform, managedAgentsEmulator, type ManagedAgentsPlatform } from './managed-agents.js';
 import { seedEmulator, type SeedResult } from './seed.js';
 import type { StackSettings } from './settings.js';
 import type { StackLog } from './stack-log.js';
@@ -24,6 +25,8 @@ export interface RunningStack {
   settings: StackSettings;
   controlToken: ControlToken;
   seed?: SeedResult;
+  /** The platform behind session steps: the stack's emulator, the user's own, or none. */
+  managedAgents?: ManagedAgentsPlatform;
   /** Stops every process, in reverse start order. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -65,10 +68,21 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
       seed = await seedEmulator({ settings, log });
     }
     checkAborted();
+    let managedAgents = configuredPlatform(settings);
+    if (settings.managedAgentsEmulator) {
+      const emulator = managedAgentsEmulator(settings, baseEnv(settings));
+      started.push(await superviseHere(emulator.service));
+      await emulator.ready(log, shuttingDown);
+      managedAgents = emulator.platform;
+    }
+    checkAborted();
     // Written before the services start, so the seeded API key is reused even if this start fails later.
     await writeStackState(settings.dataDir, {
       emulator: seed ? { url: seed.emulatorUrl, apiKey: seed.apiKey } : undefined,
-      demoAgents: seed?.agents.map(({ role, agentId }) => ({ role, agentId })),
+      demoAgents: [...(seed?.agents ?? []), ...(managedAgents?.agents ?? [])].map(({ role, agentId }) => ({
+        role,
+        agentId,
+      })),
       temporalAddress: settings.temporal.address,
       webUiUrl: settings.temporal.uiUrl,
       receiverUrl: settings.receiver.url,
@@ -76,7 +90,11 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
     const twin = seed ? { baseUrl: seed.emulatorUrl, apiKey: seed.apiKey } : twinFromConfig(settings);
     const env = {
       ...serviceEnv(settings, controlToken.token, twin),
-      ...roleAgentEnv(seed?.agents ?? [], process.env),
+      ...(managedAgents && {
+        MANAGED_AGENTS_BASE_URL: managedAgents.baseUrl,
+        MANAGED_AGENTS_API_KEY: managedAgents.apiKey,
+      }),
+      ...roleAgentEnv([...(seed?.agents ?? []), ...(managedAgents?.agents ?? [])], process.env),
     };
     const receiver = await superviseHere(
       nodeService(serviceSpec(settings, 'receiver', 'receiver', env)),
@@ -94,7 +112,7 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
       aborted: shuttingDown,
     });
     await waitForWorker(settings, worker, log, shuttingDown);
-    return { settings, controlToken, seed, stop };
+    return { settings, controlToken, seed, managedAgents, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -62,6 +62,8 @@ export const configSchema = z.object({
 
   EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
   EMULATOR_PORT: port.default(8788),
+  /** The local stack's managed-agent platform emulator, started when MANAGED_AGENTS_API_KEY is not set. */
+  MANAGED_AGENTS_EMULATOR_PORT: port.default(8789),
   EMULATOR_STATE_FILE: z.string().min(1).optional(),
   /** Answer errors in the seed-000 shape `{error:{code,message}}` instead of problem+json. */
   EMULATOR_LEGACY_ERRORS: z.stringbool().default(false),

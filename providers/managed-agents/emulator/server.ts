@@ -22,6 +22,9 @@ import { listen } from '../../../services/shared/listen.js';
 export type { ApiFaultInput, StreamFaultsInput, TurnScriptInput } from './scripts.js';
 export type { ConnectionRecord } from './stream.js';
 
+/** The variable main.ts reads its demo agents from, as JSON `[{id, name, turns}]`. */
+export const SEED_AGENTS_VARIABLE = 'MANAGED_AGENTS_EMULATOR_AGENTS';
+
 export interface ManagedAgentsEmulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -48,8 +51,8 @@ export interface ManagedAgentsEmulator {
   url: string;
   port: number;
   apiKey: string;
-  /** Creates an agent directly (version 1), optionally with the turns its sessions play. */
-  createAgent(config?: Partial<AgentConfig>, turns?: TurnScriptInput[]): Agent;
+  /** Creates an agent directly (version 1), optionally with the turns its sessions play and a chosen ID. */
+  createAgent(config?: Partial<AgentConfig>, turns?: TurnScriptInput[], id?: string): Agent;
   /** Replaces the turns `agentId`'s sessions play; the last one repeats. */
   scriptAgent(agentId: string, turns: TurnScriptInput[]): void;
   /** Replaces the faults of the streams of `agentId`'s sessions. */
@@ -103,8 +106,8 @@ export async function startManagedAgentsEmulator(
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
     port: address.port,
     apiKey,
-    createAgent(config = {}, turns) {
-      const agent = store.createAgent({ name: 'emulated agent', ...config });
+    createAgent(config = {}, turns, id) {
+      const agent = store.createAgent({ name: 'emulated agent', ...config }, id);
       if (turns) engine.script(agent.id, turns);
       return agentView(agent);
     },

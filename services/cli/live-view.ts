@@ -150,6 +150,8 @@ function stepNotes(step: StepState): string[] {
 interface Printed {
   state: string;
   runs: number;
+  /** A session step's last event printed. */
+  lastEvent?: string;
 }
 
 /**
@@ -198,13 +200,26 @@ function stepChanges(
   step.runIds.slice(before.runs).forEach((runId, i) => {
     lines.push(`  ${step.id} attempt ${before.runs + i + 1} started run=${runId}`);
   });
+  const events = newSessionEvents(step, before.lastEvent);
+  lines.push(...events.map((event) => `  ${step.id} · ${event.type}: ${event.text}`));
   if (row.state !== before.state && settled)
     lines.push(stepLine(row, [row.outcome && `outcome=${row.outcome}`]));
   // Nobody watching a CI log sees a table: the command to unblock the run has to be in the log itself.
   if (row.state !== before.state && step.status === 'waiting_approval')
     lines.push(`    ${approveHint(status, step)}`);
-  printed.set(step.id, { state: row.state, runs: step.runIds.length });
+  printed.set(step.id, {
+    state: row.state,
+    runs: step.runIds.length,
+    lastEvent: events.at(-1)?.id ?? before.lastEvent,
+  });
   return lines;
+}
+
+/** A session step's latest events not printed yet; snapshots are polled, so some may never be seen. */
+function newSessionEvents(step: StepState, lastPrinted: string | undefined) {
+  const latest = step.status === 'running' ? (step.latestEvents ?? []) : [];
+  const seen = latest.findIndex((event) => event.id === lastPrinted);
+  return latest.slice(seen + 1);
 }
 
 function stepLine(row: StepRow, extra: Array<string | false>): string {

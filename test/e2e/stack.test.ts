@@ -41,6 +41,16 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** What a person's shell holds after `npm start` in another terminal: the CLI finds the stack through it. */
+function cliEnvOf(env: Record<string, string>): Record<string, string> {
+  return {
+    PATH: env.PATH ?? '',
+    TWINFLOW_CONFIG: REPOSITORY_CONFIG,
+    TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? '',
+    TWINFLOW_DATA_DIR: env.TWINFLOW_DATA_DIR ?? '',
+  };
+}
+
 describe('npm start (services/dev-stack/main.ts)', () => {
   let dir: string;
   let ports: StackPorts;
@@ -69,22 +79,20 @@ describe('npm start (services/dev-stack/main.ts)', () => {
 
   it('prints where everything is once it is ready', () => {
     const output = first.output();
-    for (const prefix of ['[temporal]', '[emulator]', '[receiver]', '[worker]'])
+    for (const prefix of ['[temporal]', '[emulator]', '[managed-agents]', '[receiver]', '[worker]'])
       expect(output).toContain(prefix);
     expect(output).toContain(`http://127.0.0.1:${ports.ui}`);
     expect(output).toContain(`http://127.0.0.1:${ports.receiver}`);
     expect(output).toContain(`http://127.0.0.1:${ports.emulator}`);
+    expect(output).toMatch(
+      new RegExp(`Managed agents +http://127\\.0\\.0\\.1:${ports.managedAgents} .*demo-researcher`),
+    );
     expect(output).toMatch(/Control token +data\/control-api-token/);
     expect(output).toContain(`npx twinflow run ${DEMO_PIPELINE}`);
   });
 
   it('runs the demo pipeline through the CLI to success, with webhooks reaching the receiver', async () => {
-    const cliEnv = {
-      PATH: env.PATH ?? '',
-      TWINFLOW_CONFIG: REPOSITORY_CONFIG,
-      TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? '',
-      TWINFLOW_DATA_DIR: env.TWINFLOW_DATA_DIR ?? '',
-    };
+    const cliEnv = cliEnvOf(env);
 
     const result = await runCli(
       ['run', DEMO_PIPELINE, '--input', JSON.stringify(DEMO_INPUT), '--id', 'stack-e2e', '--wait'],
@@ -96,6 +104,21 @@ describe('npm start (services/dev-stack/main.ts)', () => {
     expect(result.stdout).toMatch(/pipeline\/nightly-digest\/stack-e2e\s+succeeded/);
     const metrics = await (await fetch(`http://127.0.0.1:${ports.receiver}/metrics`)).text();
     expect(metrics).toMatch(/twinflow_receiver_deliveries_total\{[^}]*result="delivered"[^}]*\} [1-9]/);
+  });
+
+  it('runs the example mixing a managed-agent session and a Twin agent, showing the session’s events', async () => {
+    const cliEnv = cliEnvOf(env);
+    const input = JSON.stringify({ topic: 'durable agent pipelines' });
+    const result = await runCli(
+      ['run', 'research-report', '--input', input, '--id', 'mixed', '--wait'],
+      cliEnv,
+      dir,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/pipeline\/research-report\/mixed\s+succeeded/);
+    expect(result.stdout).toMatch(/research · tool_call: /);
+    expect(result.stdout).toMatch(/findings → \{"findings":/);
   });
 
   it('restarts a service that dies, and says so loudly', async () => {
@@ -133,12 +156,7 @@ describe('npm start (services/dev-stack/main.ts)', () => {
       const second = startStack(env, dir);
       try {
         await waitForReady(second);
-        const cliEnv = {
-          PATH: env.PATH ?? '',
-          TWINFLOW_CONFIG: REPOSITORY_CONFIG,
-          TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? '',
-          TWINFLOW_DATA_DIR: env.TWINFLOW_DATA_DIR ?? '',
-        };
+        const cliEnv = cliEnvOf(env);
 
         const listed = await runCli(['--json', 'list', '--pipeline', DEMO_PIPELINE], cliEnv, dir);
 

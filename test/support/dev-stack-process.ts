@@ -11,6 +11,7 @@ export interface StackPorts {
   ui: number;
   receiver: number;
   emulator: number;
+  managedAgents: number;
   metrics: number;
 }
 
@@ -26,6 +27,7 @@ export async function freeStackPorts(): Promise<StackPorts> {
     ui: await freePort(),
     receiver: await freePort(),
     emulator: await freePort(),
+    managedAgents: await freePort(),
     metrics: await freePort(),
   };
 }
@@ -38,6 +40,7 @@ export function stackPortEnv(ports: StackPorts): Record<string, string> {
     RECEIVER_HOST: '127.0.0.1',
     RECEIVER_PORT: String(ports.receiver),
     EMULATOR_PORT: String(ports.emulator),
+    MANAGED_AGENTS_EMULATOR_PORT: String(ports.managedAgents),
     WORKER_METRICS_PORT: String(ports.metrics),
   };
 }

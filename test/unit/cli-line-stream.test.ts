@@ -70,4 +70,16 @@ describe('the line stream', () => {
     const out = lines.next(snapshot('running', [{ ...step('gate', 'waiting_approval'), kind: 'approval' }]));
     expect(out.at(-1)).toContain(`twinflow approve ${WORKFLOW_ID} gate`);
   });
+
+  it('prints each session event once, as the running step’s latest events move on', () => {
+    const lines = createLineStream(undefined);
+    const event = (n: number) => ({ id: `e${n}`, type: 'progress', text: `part ${n}` });
+    const session = (latest: number[]) =>
+      step('s', 'running', { kind: 'session', sessionId: 'sess_1', latestEvents: latest.map(event) });
+    lines.next(snapshot('running', [session([1, 2])]));
+    const next = lines.next(snapshot('running', [session([2, 3, 4])]));
+    const later = lines.next(snapshot('running', [session([7, 8])]));
+    expect(next).toEqual(['  s · progress: part 3', '  s · progress: part 4']);
+    expect(later).toEqual(['  s · progress: part 7', '  s · progress: part 8']);
+  });
 });

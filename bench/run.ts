@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../services/shared/project-paths.js';
 import { cluster } from './cluster.js';
 import { handoffLatency } from './handoff-latency.js';
+import { peers } from './peers.js';
 import type { BenchContext, Benchmark, BenchmarkOutcome } from './lib/benchmark.js';
 import { lazyWorkflowBundle } from './lib/bundle.js';
 import { stopChildrenOnSignal } from './lib/processes.js';
@@ -26,6 +27,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   scale,
   stepCost,
   cluster,
+  peers,
 ];
 export const COMMITTED_REPORT = path.join(PROJECT_ROOT, 'docs/benchmarks.md');
 

@@ -3,7 +3,12 @@
 // checked once, at construction: the key must have the seed's shape (`twigsk_live_…` or `twigsk_test_…`) and is
 // never echoed in the error, and the base URL must be HTTPS ("HTTPS only"), loopback HTTP excepted for the emulator.
 import { z } from 'zod';
-import { zodIssueLines } from '../../services/shared/zod-issues.js';
+import {
+  checkedClientOptions,
+  httpsBaseUrlSchema,
+  keyProblem,
+  retryPolicySchema,
+} from '../shared/client-options.js';
 import type { TwigScope } from './endpoints.js';
 import { rateLimitsWith, type RateLimit } from './rate-budget.js';
 import * as req from './requests.js';
@@ -29,33 +34,21 @@ export interface TwigClientOptions {
   onRetry?: TransportSettings['onRetry'];
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 const rateLimitSchema = z.strictObject({ perMinute: z.number().positive(), burst: z.number().int().min(1) });
 const optionsSchema = z.object({
-  baseUrl: z
-    .url({ protocol: /^https?$/ })
-    .refine((u) => u.startsWith('https:') || LOOPBACK.has(new URL(u).hostname), {
-      message: 'must be https:// (plain http is allowed only to a loopback address, e.g. the emulator)',
-    }),
+  baseUrl: httpsBaseUrlSchema,
   timeoutMs: z.number().int().positive(),
-  retry: z.strictObject({
-    maxAttempts: z.number().int().min(1).max(10),
-    baseDelayMs: z.number().int().min(0),
-    maxDelayMs: z.number().int().min(0),
-    maxRateLimitWaitMs: z.number().int().min(0),
-  }),
+  retry: retryPolicySchema,
   rateLimits: z.partialRecord(z.enum(['execute', 'write', 'read', 'admin']), rateLimitSchema),
 });
 
 /** Names what is wrong with a key without echoing any of it. */
-function keyProblem(apiKey: unknown): string | undefined {
-  if (typeof apiKey !== 'string' || apiKey === '') return 'apiKey is missing';
-  if (TWIG_API_KEY_SHAPE.test(apiKey)) return undefined;
-  if (apiKey.trim() !== apiKey) return 'apiKey has leading or trailing whitespace';
-  if (!/^twigsk_(live|test)_/.test(apiKey)) return 'apiKey must start with twigsk_live_ or twigsk_test_';
-  return 'apiKey may contain only letters, digits, "_" and "-" after its twigsk_<mode>_ prefix';
-}
+const twigKeyProblem = (apiKey: unknown) =>
+  keyProblem(apiKey, TWIG_API_KEY_SHAPE, (key) =>
+    /^twigsk_(live|test)_/.test(key)
+      ? 'apiKey may contain only letters, digits, "_" and "-" after its twigsk_<mode>_ prefix'
+      : 'apiKey must start with twigsk_live_ or twigsk_test_',
+  );
 
 /** Every endpoint of the seed. Each method rejects with a TwigApiError (see errors.ts) or the caller's abort reason. */
 export class TwigClient {
@@ -65,24 +58,19 @@ export class TwigClient {
 
   /** @throws TypeError naming the bad option (never showing the key) when options are invalid. */
   constructor(options: TwigClientOptions) {
-    const problem = keyProblem(options.apiKey);
-    if (problem) throw new TypeError(`invalid Twig client options: ${problem}`);
-    const parsed = optionsSchema.safeParse({
+    const parsed = checkedClientOptions('Twig', twigKeyProblem(options.apiKey), optionsSchema, {
       baseUrl: options.baseUrl ?? TWIG_DEFAULT_BASE_URL,
       timeoutMs: options.timeoutMs ?? 30_000,
       retry: { ...DEFAULT_TWIG_RETRY, ...options.retry },
       rateLimits: options.rateLimits ?? {},
     });
-    if (!parsed.success) {
-      throw new TypeError(`invalid Twig client options: ${zodIssueLines(parsed.error).join('; ')}`);
-    }
     this.keyMode = options.apiKey.startsWith('twigsk_live_') ? 'live' : 'test';
     this.call = createTwigTransport({
-      baseUrl: new URL(parsed.data.baseUrl),
+      baseUrl: new URL(parsed.baseUrl),
       apiKey: options.apiKey,
-      timeoutMs: parsed.data.timeoutMs,
-      retry: parsed.data.retry,
-      rateLimits: rateLimitsWith(parsed.data.rateLimits),
+      timeoutMs: parsed.timeoutMs,
+      retry: parsed.retry,
+      rateLimits: rateLimitsWith(parsed.rateLimits),
       fetch: options.fetch ?? fetch,
       onRetry: options.onRetry,
     });

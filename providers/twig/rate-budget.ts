@@ -3,6 +3,7 @@
 // 200/min, burst 250; Admin 50/min, burst 60"). We read "burst" as the bucket's capacity and "requests/minute" as
 // its steady refill (A5). The bucket is pure (the caller passes the clock), so the emulator's server-side limiter
 // is the same arithmetic and tests can drive it with a fake clock.
+import { abortableSleep } from '../shared/abortable-sleep.js';
 import { TWIG_SCOPES, type TwigScope } from './endpoints.js';
 
 export interface RateLimit {
@@ -88,22 +89,6 @@ export function rateLimitsWith(
   return Object.fromEntries(
     TWIG_SCOPES.map((scope) => [scope, overrides[scope] ?? TWIG_RATE_LIMITS[scope]]),
   ) as Record<TwigScope, RateLimit>;
-}
-
-/** setTimeout as a promise that a caller's abort rejects with the signal's own reason. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** One client's budgets: four independent buckets on the wall clock. */

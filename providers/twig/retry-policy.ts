@@ -5,6 +5,10 @@
 // it silently. Attempts are bounded whatever the status. A request that creates something is sent again only after
 // a 429 (refused before it was performed: docs/twig-contract.md, A17): a 500 or 503 may follow a performed create, and a second one would
 // make a duplicate, so that decision goes to the caller, who can look for the first.
+import { backoffMs } from '../shared/backoff.js';
+
+export { backoffMs } from '../shared/backoff.js';
+export { rateLimitResetMs } from '../shared/wait-headers.js';
 
 export const TWIG_RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 503]);
 
@@ -30,22 +34,6 @@ export const SERVICE_UNAVAILABLE_RETRY_AFTER_MS = 5 * 60_000;
 
 export function isRetryableStatus(status: number): boolean {
   return TWIG_RETRYABLE_STATUSES.has(status);
-}
-
-/** `X-RateLimit-Reset` as epoch milliseconds; undefined unless it is whole unix seconds. */
-export function rateLimitResetMs(header: string | null | undefined): number | undefined {
-  if (header === null || header === undefined || !/^\d{1,12}$/.test(header.trim())) return undefined;
-  return Number(header.trim()) * 1000;
-}
-
-/** Exponential backoff with equal jitter: half fixed, half random, so concurrent callers spread out. */
-export function backoffMs(
-  policy: TwigRetryPolicy,
-  retry: number,
-  random: () => number = Math.random,
-): number {
-  const full = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-  return Math.round(full / 2 + random() * (full / 2));
 }
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false; retryAfterMs?: number };

@@ -14,25 +14,21 @@ import {
   timeoutError,
   twigErrorFromAnswer,
 } from './errors.js';
-import { abortableSleep, ScopeBudgets, type RateLimit } from './rate-budget.js';
+import { abortableSleep } from '../shared/abortable-sleep.js';
+import { decodeAnswer } from '../shared/answer-body.js';
+import type { Where } from '../shared/api-error.js';
+import { bearerWire, failureText, type AttemptOutcome, type HttpAnswer } from '../shared/http-attempt.js';
+import { fillId, queryString, type CallSpec, type RequestOptions } from '../shared/request-wire.js';
+import { ScopeBudgets, type RateLimit } from './rate-budget.js';
 import { isRetryableStatus, rateLimitResetMs, retryDecision, type TwigRetryPolicy } from './retry-policy.js';
 import type { TwigScope } from './endpoints.js';
 
-export interface Call<T> {
-  endpoint: TwigEndpointName;
-  /** Fills the endpoint's `:id`. */
-  id?: string;
-  query?: { schema: z.ZodType; value: unknown };
-  body?: { schema: z.ZodType; value: unknown };
-  response: z.ZodType<T>;
+export interface Call<T> extends CallSpec<TwigEndpointName, T> {
   /** 204 (delete) and bodies the seed does not show (sync, feedback) may be empty. */
   emptyBody?: 'required' | 'allowed';
 }
 
-export interface RequestOptions {
-  /** Aborting rejects with the signal's own reason, while waiting for a token, an answer or a retry. */
-  signal?: AbortSignal;
-}
+export type { RequestOptions };
 
 export interface TransportSettings {
   baseUrl: URL;
@@ -43,12 +39,6 @@ export interface TransportSettings {
   fetch: typeof fetch;
   /** Called before each retry; never given the key. */
   onRetry?: (event: { endpoint: TwigEndpointName; attempt: number; status: number; delayMs: number }) => void;
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  bodyText: string;
 }
 
 function checked<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
@@ -63,75 +53,33 @@ function checked<T extends z.ZodType>(schema: T, value: unknown, what: string): 
 }
 
 function pathOf(call: Call<unknown>): string {
-  const template: string = TWIG_ENDPOINTS[call.endpoint].path;
-  if (!template.includes(':id')) return template;
-  const id = call.id ?? '';
-  if (id === '' || id === '.' || id === '..')
-    throw requestRejected(`${call.endpoint}: id must be a non-empty ID`);
-  return template.replace(':id', encodeURIComponent(id));
-}
-
-function queryString(value: Record<string, unknown> | undefined): string {
-  const params = new URLSearchParams();
-  for (const [name, v] of Object.entries(value ?? {})) if (v !== undefined) params.set(name, String(v));
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
-/** fetch says only "fetch failed"; the useful part (ECONNREFUSED, …) is on its cause. */
-function failureText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
-  const detail = typeof cause?.code === 'string' ? cause.code : cause?.message;
-  return typeof detail === 'string' ? `${err.message} (${detail})` : err.message;
+  return fillId(
+    TWIG_ENDPOINTS[call.endpoint].path,
+    call.id,
+    (id) => id !== '',
+    () => requestRejected(`${call.endpoint}: id must be a non-empty ID`),
+  );
 }
 
 export function createTwigTransport(settings: TransportSettings) {
   const budgets = new ScopeBudgets(settings.rateLimits);
-  const base = settings.baseUrl.href.replace(/\/+$/, '');
-  const redact = (text: string) => text.split(settings.apiKey).join('[redacted]');
+  const wire = bearerWire(settings);
 
-  async function exchange(
-    url: string,
-    init: RequestInit,
-    where: { method: string; path: string; attempts: number },
-    signal?: AbortSignal,
-  ): Promise<Answer> {
-    const timeout = AbortSignal.timeout(settings.timeoutMs);
-    try {
-      const res = await settings.fetch(url, {
-        ...init,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      return { status: res.status, headers: res.headers, bodyText: redact(await res.text()) };
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (timeout.aborted) throw timeoutError(settings.timeoutMs, where, timeout.reason);
-      throw networkError(redact(failureText(err)), where, err);
-    }
+  /** Twig: no answer at all is final at once (never retried: Twig may have acted). */
+  function answerOf(outcome: AttemptOutcome, where: Where): HttpAnswer {
+    if (outcome.kind === 'answer') return outcome.answer;
+    if (outcome.kind === 'timeout') throw timeoutError(settings.timeoutMs, where, outcome.reason);
+    throw networkError(wire.redact(failureText(outcome.error)), where, outcome.error);
   }
 
-  function decode<T>(
-    call: Call<T>,
-    answer: Answer,
-    where: { method: string; path: string; attempts: number },
-  ): T {
-    const text = answer.bodyText.trim();
-    if (call.emptyBody === 'required' && text !== '') {
+  function decode<T>(call: Call<T>, answer: HttpAnswer, where: Where): T {
+    if (call.emptyBody === 'required' && answer.bodyText.trim() !== '') {
       throw malformedResponse(answer.status, 'expected no body', where);
     }
-    let json: unknown = call.emptyBody === undefined ? undefined : {};
-    if (text !== '') {
-      try {
-        json = JSON.parse(text);
-      } catch (err) {
-        throw malformedResponse(answer.status, 'body is not JSON', where, err);
-      }
-    }
-    const result = call.response.safeParse(json);
-    if (result.success) return result.data;
-    const detail = text === '' ? 'body is empty' : zodIssueLines(result.error, { limit: 5 }).join('; ');
-    throw malformedResponse(answer.status, detail, where, result.error);
+    const whenEmpty = call.emptyBody === undefined ? undefined : {};
+    return decodeAnswer(answer.bodyText, call.response, whenEmpty, (detail, cause) =>
+      malformedResponse(answer.status, detail, where, cause),
+    );
   }
 
   /** Resolves to the parsed answer or rejects with a TwigApiError (or the caller's abort reason). */
@@ -146,17 +94,12 @@ export function createTwigTransport(settings: TransportSettings) {
     const payload =
       spec.body && JSON.stringify(checked(spec.body.schema, spec.body.value, `${spec.endpoint} body`));
     const path = `${pathOf(spec)}${queryString(query)}`;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${settings.apiKey}`,
-      accept: 'application/json',
-    };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    const init: RequestInit = { method: endpoint.method, headers, body: payload, redirect: 'manual' };
+    const init = wire.init(endpoint.method, payload);
 
     for (let attempt = 1; ; attempt++) {
       const where = { method: endpoint.method, path, attempts: attempt };
       await budgets.take(endpoint.scope, options.signal);
-      const answer = await exchange(`${base}${path}`, init, where, options.signal);
+      const answer = answerOf(await wire.attempt(path, init, options.signal), where);
       if (answer.status >= 200 && answer.status < 300) return decode(spec, answer, where);
       const resetAtMs =
         answer.status === 429 ? rateLimitResetMs(answer.headers.get('x-ratelimit-reset')) : undefined;

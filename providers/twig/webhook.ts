@@ -4,8 +4,8 @@
 // the payload must be the seed's `{event, timestamp, data}`. The header is checked for shape before any HMAC is
 // computed; digests are compared as 32 raw bytes with timingSafeEqual; every secret given is tried, so rotation
 // needs no hint. Errors say why in broad terms, never which secret or byte was wrong. No HTTP framework needed.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { lacksUsableSecret, matchesAnySecret, signHmacSha256Hex } from '../shared/hmac-signature.js';
 
 export const TWIG_SIGNATURE_HEADER = 'x-twig-signature';
 
@@ -110,8 +110,7 @@ export function signTwigWebhook(
   secret: string,
   style: 'prefixed' | 'bare' = 'prefixed',
 ): string {
-  const hex = createHmac('sha256', secret).update(rawBody).digest('hex');
-  return style === 'prefixed' ? `sha256=${hex}` : hex;
+  return signHmacSha256Hex(rawBody, secret, style);
 }
 
 function checkSignature(
@@ -119,7 +118,7 @@ function checkSignature(
   header: string | string[] | undefined,
   secrets: readonly string[],
 ): void {
-  if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {
+  if (lacksUsableSecret(secrets)) {
     throw new TwigWebhookError('no_secret', 'no signing secret configured (an empty secret is refused)');
   }
   if (header === undefined || header === '') {
@@ -132,12 +131,8 @@ function checkSignature(
       `${TWIG_SIGNATURE_HEADER} must be one HMAC-SHA256 hex digest, optionally prefixed "sha256="`,
     );
   }
-  const digest = Buffer.from(hex, 'hex');
-  let matched = false;
-  for (const secret of secrets) {
-    matched = timingSafeEqual(createHmac('sha256', secret).update(rawBody).digest(), digest) || matched;
-  }
-  if (!matched) throw new TwigWebhookError('signature_mismatch', 'the signature does not match the body');
+  if (!matchesAnySecret(rawBody, hex, secrets))
+    throw new TwigWebhookError('signature_mismatch', 'the signature does not match the body');
 }
 
 /**

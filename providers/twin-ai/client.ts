@@ -3,7 +3,12 @@
 // Options are checked once, at construction: the key must have the seed's `twin_live_…` shape and is never echoed
 // in the error, and the base URL must be HTTPS, loopback HTTP excepted for the emulator.
 import { z } from 'zod';
-import { zodIssueLines } from '../../services/shared/zod-issues.js';
+import {
+  checkedClientOptions,
+  httpsBaseUrlSchema,
+  keyProblem,
+  retryPolicySchema,
+} from '../shared/client-options.js';
 import * as req from './requests.js';
 import { DEFAULT_TWIN_AI_RETRY, type TwinAiRetryPolicy } from './retry-policy.js';
 import * as res from './schemas.js';
@@ -26,32 +31,19 @@ export interface TwinAiClientOptions {
   onRetry?: TransportSettings['onRetry'];
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 const optionsSchema = z.object({
-  baseUrl: z
-    .url({ protocol: /^https?$/ })
-    .refine((u) => u.startsWith('https:') || LOOPBACK.has(new URL(u).hostname), {
-      message: 'must be https:// (plain http is allowed only to a loopback address, e.g. the emulator)',
-    }),
+  baseUrl: httpsBaseUrlSchema,
   timeoutMs: z.number().int().positive(),
-  retry: z.strictObject({
-    maxAttempts: z.number().int().min(1).max(10),
-    baseDelayMs: z.number().int().min(0),
-    maxDelayMs: z.number().int().min(0),
-    maxRateLimitWaitMs: z.number().int().min(0),
-  }),
+  retry: retryPolicySchema,
 });
 
 /** Names what is wrong with a key without echoing any of it. */
-function keyProblem(apiKey: unknown): string | undefined {
-  if (typeof apiKey !== 'string' || apiKey === '') return 'apiKey is missing';
-  if (TWIN_AI_API_KEY_SHAPE.test(apiKey)) return undefined;
-  if (apiKey.trim() !== apiKey) return 'apiKey has leading or trailing whitespace';
-  if (/^bearer\s/i.test(apiKey)) return 'apiKey must be the key alone, without "Bearer "';
-  if (!apiKey.startsWith('twin_live_')) return 'apiKey must start with twin_live_';
-  return 'apiKey may contain only letters, digits, "_" and "-" after twin_live_';
-}
+const twinAiKeyProblem = (apiKey: unknown) =>
+  keyProblem(apiKey, TWIN_AI_API_KEY_SHAPE, (key) => {
+    if (/^bearer\s/i.test(key)) return 'apiKey must be the key alone, without "Bearer "';
+    if (!key.startsWith('twin_live_')) return 'apiKey must start with twin_live_';
+    return 'apiKey may contain only letters, digits, "_" and "-" after twin_live_';
+  });
 
 /**
  * A client for the Twin.ai REST API (seed 003): ask the twin, manage its knowledge base, list and resolve
@@ -79,21 +71,16 @@ export class TwinAiClient {
 
   /** @throws TypeError naming the bad option (never showing the key) when options are invalid. */
   constructor(options: TwinAiClientOptions) {
-    const problem = keyProblem(options.apiKey);
-    if (problem) throw new TypeError(`invalid Twin.ai client options: ${problem}`);
-    const parsed = optionsSchema.safeParse({
+    const parsed = checkedClientOptions('Twin.ai', twinAiKeyProblem(options.apiKey), optionsSchema, {
       baseUrl: options.baseUrl ?? TWIN_AI_DEFAULT_BASE_URL,
       timeoutMs: options.timeoutMs ?? 30_000,
       retry: { ...DEFAULT_TWIN_AI_RETRY, ...options.retry },
     });
-    if (!parsed.success) {
-      throw new TypeError(`invalid Twin.ai client options: ${zodIssueLines(parsed.error).join('; ')}`);
-    }
     this.call = createTwinAiTransport({
-      baseUrl: new URL(parsed.data.baseUrl),
+      baseUrl: new URL(parsed.baseUrl),
       apiKey: options.apiKey,
-      timeoutMs: parsed.data.timeoutMs,
-      retry: parsed.data.retry,
+      timeoutMs: parsed.timeoutMs,
+      retry: parsed.retry,
       fetch: options.fetch ?? fetch,
       onRetry: options.onRetry,
     });

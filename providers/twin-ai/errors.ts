@@ -5,8 +5,12 @@
 // Three failures get their own class because a caller must act differently on each: bad input (fix the call), the
 // monthly answer limit (402: waiting will not help until the month turns or the plan changes) and an unconfirmed
 // ask or create (Twin may have acted: look before sending it again).
-import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
+import { ProviderApiError, type ApiErrorInit, type Where } from '../shared/api-error.js';
+import { foreignBodyMessage, jsonOrUndefined, type ErrorAnswer } from '../shared/error-body.js';
+import { localFailures } from '../shared/local-failures.js';
+
+export type { Where };
 
 /** Our codes for the statuses Twin answers with; the seed names none. */
 export const TWIN_AI_ERROR_CODES: Readonly<Record<number, string>> = {
@@ -26,51 +30,22 @@ export const TWIN_AI_ERROR_CODES: Readonly<Record<number, string>> = {
 export type TwinAiLocalErrorCode =
   'invalid_input' | 'network_error' | 'timeout' | 'malformed_response' | 'unconfirmed';
 
-export interface TwinAiApiErrorInit {
-  status: number;
-  code: string;
-  message: string;
-  retryable: boolean;
-  retryAfterMs?: number;
-  method?: string;
-  path?: string;
-  attempts?: number;
-  cause?: unknown;
-}
+export type TwinAiApiErrorInit = ApiErrorInit;
 
 /**
  * Thrown by every TwinAiClient call that did not end in the answer its endpoint promises. `status` is Twin's HTTP
  * status, or 0 when no answer arrived or nothing was sent. `serverMessage` is the seed's `error` string verbatim
  * when Twin sent one. `cause` is what lay underneath: fetch's error (`network_error`), the timeout's reason
  * (`timeout`), the ZodError (`malformed_response`), and after retries the previous attempt's TwinAiApiError, so a
- * DELETE that met a 503 and then a 404 shows both. No message or field ever holds the API key.
+ * DELETE that met a 503 and then a 404 shows both. No message or field ever holds the API key. `retryable` is true
+ * for 429, 5xx of idempotent calls and unsent requests; `retryAfterMs` is 429's Retry-After, when retries ran out or
+ * the wait was too long to take.
  */
-export class TwinAiApiError extends Error {
+export class TwinAiApiError extends ProviderApiError {
   override name = 'TwinAiApiError';
-  readonly status: number;
-  readonly code: string;
-  readonly serverMessage: string;
-  /** Whether the same call can succeed later unchanged: 429, 5xx of idempotent calls, unsent requests. */
-  readonly retryable: boolean;
-  /** How long Twin asked to wait (429's Retry-After), when retries ran out or the wait was too long to take. */
-  readonly retryAfterMs: number | undefined;
-  readonly method: string | undefined;
-  /** Path and query only: never the base URL or a header. */
-  readonly path: string | undefined;
-  /** Requests sent for this call, retries included (0 when refused before sending). */
-  readonly attempts: number;
 
   constructor(init: TwinAiApiErrorInit) {
-    const where = init.method && init.path ? ` [${init.method} ${init.path}]` : '';
-    super(`${init.code} (${init.status}): ${init.message}${where}`, { cause: init.cause });
-    this.status = init.status;
-    this.code = init.code;
-    this.serverMessage = init.message;
-    this.retryable = init.retryable;
-    this.retryAfterMs = init.retryAfterMs;
-    this.method = init.method;
-    this.path = init.path;
-    this.attempts = init.attempts ?? 0;
+    super(init);
   }
 }
 
@@ -131,30 +106,11 @@ export class TwinAiUnconfirmedError extends TwinAiApiError {
 /** The seed's error body. */
 export const twinAiErrorBodySchema = z.looseObject({ error: z.string() });
 
-export interface ErrorAnswer {
-  status: number;
-  bodyText: string;
-  method: string;
-  path: string;
-  retryable: boolean;
-  retryAfterMs?: number;
-  attempts: number;
-  cause?: unknown;
-}
-
-const SNIPPET = 200;
+export type { ErrorAnswer };
 
 function serverMessageOf(status: number, bodyText: string): string {
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText);
-  } catch {
-    json = undefined;
-  }
-  const parsed = twinAiErrorBodySchema.safeParse(json);
-  if (parsed.success) return parsed.data.error;
-  const text = bodyText.trim().slice(0, SNIPPET);
-  return `HTTP ${status} ${STATUS_CODES[status] ?? ''} without Twin's error body${text ? `: ${text}` : ''}`;
+  const parsed = twinAiErrorBodySchema.safeParse(jsonOrUndefined(bodyText));
+  return parsed.success ? parsed.data.error : foreignBodyMessage(status, bodyText, 'Twin');
 }
 
 /** An error status, whatever its body, as a TwinAiApiError (a TwinAiAnswerLimitError for 402). */
@@ -176,30 +132,12 @@ export function twinAiErrorFromAnswer(answer: ErrorAnswer): TwinAiApiError {
   });
 }
 
-export type Where = { method: string; path: string; attempts: number };
+const local = localFailures((init) => new TwinAiApiError(init));
 
+/** `timeout` and `malformed_response`, as TwinAiApiErrors. */
+export const { timeoutError, malformedResponse } = local;
+
+/** `network_error`; `sent` false (a refused connection, a failed lookup) says so in the message. */
 export function networkError(detail: string, where: Where, cause: unknown, sent: boolean): TwinAiApiError {
-  const message = sent ? detail : `${detail}; the request was not sent`;
-  return new TwinAiApiError({ status: 0, code: 'network_error', message, retryable: true, cause, ...where });
-}
-
-export function timeoutError(timeoutMs: number, where: Where, cause: unknown): TwinAiApiError {
-  const message = `no complete answer within ${timeoutMs} ms`;
-  return new TwinAiApiError({ status: 0, code: 'timeout', message, retryable: true, cause, ...where });
-}
-
-export function malformedResponse(
-  status: number,
-  detail: string,
-  where: Where,
-  cause?: unknown,
-): TwinAiApiError {
-  return new TwinAiApiError({
-    status,
-    code: 'malformed_response',
-    message: detail,
-    retryable: false,
-    cause,
-    ...where,
-  });
+  return local.networkError(sent ? detail : `${detail}; the request was not sent`, where, cause);
 }

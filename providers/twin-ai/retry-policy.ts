@@ -8,6 +8,11 @@
 // - A request that never left (connection refused, DNS failure) is safe to send again, whatever the endpoint.
 // Any other status (400, 401, 402, 403, 404, …) is final. Attempts are bounded whatever the failure.
 
+import { backoffMs } from '../shared/backoff.js';
+
+export { backoffMs } from '../shared/backoff.js';
+export { rateLimitResetMs, retryAfterMs } from '../shared/wait-headers.js';
+
 export interface TwinAiRetryPolicy {
   /** Requests per call, the first included. */
   maxAttempts: number;
@@ -37,32 +42,6 @@ export type FailedAttempt = {
 export type RetryDecision =
   { retry: true; delayMs: number } | { retry: false; unconfirmed: boolean; retryAfterMs?: number };
 
-/** `Retry-After` as milliseconds to wait: delta-seconds (the seed's form) or an HTTP date; undefined otherwise. */
-export function retryAfterMs(header: string | null | undefined, nowMs: number): number | undefined {
-  const value = header?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (/^\d{1,9}$/.test(value)) return Number(value) * 1000;
-  const at = /[a-z]/i.test(value) ? Date.parse(value) : NaN;
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
-}
-
-/** `X-RateLimit-Reset` (unix seconds) as epoch milliseconds; undefined unless it is whole seconds. */
-export function rateLimitResetMs(header: string | null | undefined): number | undefined {
-  const value = header?.trim();
-  if (value === undefined || !/^\d{1,12}$/.test(value)) return undefined;
-  return Number(value) * 1000;
-}
-
-/** Exponential backoff with equal jitter: half fixed, half random, so concurrent callers spread out. */
-export function backoffMs(
-  policy: TwinAiRetryPolicy,
-  retry: number,
-  random: () => number = Math.random,
-): number {
-  const full = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-  return Math.round(full / 2 + random() * (full / 2));
-}
-
 const isServerError = (status: number) => status >= 500 && status <= 599;
 
 /** Whether to send again, and after how long; when not, whether the outcome is unknown. */
@@ -86,21 +65,4 @@ export function retryDecision(
     return { retry: false, unconfirmed: false, retryAfterMs: wait };
   }
   return { retry: true, delayMs: wait ?? backoff() };
-}
-
-/** Sleeps `ms`, rejecting with the signal's own reason if it aborts first. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason as Error);
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

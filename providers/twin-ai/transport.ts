@@ -17,8 +17,17 @@ import {
   TwinAiUnconfirmedError,
   type Where,
 } from './errors.js';
+import { abortableSleep } from '../shared/abortable-sleep.js';
+import { decodeAnswer } from '../shared/answer-body.js';
 import {
-  abortableSleep,
+  bearerWire,
+  failureCode,
+  failureText,
+  type AttemptOutcome,
+  type HttpAnswer,
+} from '../shared/http-attempt.js';
+import { fillId, queryString, type CallSpec, type RequestOptions } from '../shared/request-wire.js';
+import {
   rateLimitResetMs,
   retryAfterMs,
   retryDecision,
@@ -26,21 +35,12 @@ import {
   type TwinAiRetryPolicy,
 } from './retry-policy.js';
 
-export interface Call<T> {
-  endpoint: TwinAiEndpointName;
-  /** Fills the endpoint's `:id`. */
-  id?: string;
-  query?: { schema: z.ZodType; value: unknown };
-  body?: { schema: z.ZodType; value: unknown };
-  response: z.ZodType<T>;
+export interface Call<T> extends CallSpec<TwinAiEndpointName, T> {
   /** The answer may be empty (the seed shows none for it); it then parses as `{}`. */
   emptyBodyAllowed?: boolean;
 }
 
-export interface RequestOptions {
-  /** Aborting rejects with the signal's own reason, while waiting for an answer or a retry. */
-  signal?: AbortSignal;
-}
+export type { RequestOptions };
 
 export interface RetryEvent {
   endpoint: TwinAiEndpointName;
@@ -60,16 +60,10 @@ export interface TransportSettings {
   onRetry?: (event: RetryEvent) => void;
 }
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  bodyText: string;
-}
-
 /** Errors fetch reports when no connection was made, so no byte of the request reached anyone. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-type Outcome = { answer: Answer } | { failure: TwinAiApiError; kind: 'unsent' | 'lost' };
+type Outcome = { answer: HttpAnswer } | { failure: TwinAiApiError; kind: 'unsent' | 'lost' };
 
 function checked(schema: z.ZodType, value: unknown, what: string): unknown {
   const result = schema.safeParse(value);
@@ -82,80 +76,35 @@ function checked(schema: z.ZodType, value: unknown, what: string): unknown {
 }
 
 function pathOf(call: Call<unknown>): string {
-  const template: string = TWIN_AI_ENDPOINTS[call.endpoint].path;
-  if (!template.includes(':id')) return template;
-  const id = call.id ?? '';
-  if (id.trim() === '' || id === '.' || id === '..') {
-    throw new TwinAiInputError('id', undefined, `${call.endpoint}: id must be a non-empty ID`, undefined);
-  }
-  return template.replace(':id', encodeURIComponent(id));
-}
-
-function queryString(value: unknown): string {
-  const params = new URLSearchParams();
-  for (const [name, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
-    if (v !== undefined) params.set(name, String(v));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
-/** fetch says only "fetch failed"; the useful part (ECONNREFUSED, …) is on its cause. */
-function failureCode(err: unknown): string | undefined {
-  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
-}
-
-function failureText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause as { message?: unknown } | undefined;
-  const detail = failureCode(err) ?? cause?.message;
-  return typeof detail === 'string' ? `${err.message} (${detail})` : err.message;
+  return fillId(
+    TWIN_AI_ENDPOINTS[call.endpoint].path,
+    call.id,
+    (id) => id.trim() !== '',
+    () => new TwinAiInputError('id', undefined, `${call.endpoint}: id must be a non-empty ID`, undefined),
+  );
 }
 
 export function createTwinAiTransport(settings: TransportSettings) {
-  const base = settings.baseUrl.href.replace(/\/+$/, '');
-  const redact = (text: string) => text.split(settings.apiKey).join('[redacted]');
+  const wire = bearerWire(settings);
 
-  async function exchange(
-    url: string,
-    init: RequestInit,
-    where: Where,
-    signal?: AbortSignal,
-  ): Promise<Outcome> {
-    const timeout = AbortSignal.timeout(settings.timeoutMs);
-    try {
-      const res = await settings.fetch(url, {
-        ...init,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      const answer = { status: res.status, headers: res.headers, bodyText: redact(await res.text()) };
-      return { answer };
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (timeout.aborted) {
-        return { failure: timeoutError(settings.timeoutMs, where, timeout.reason), kind: 'lost' };
-      }
-      const unsent = NOT_SENT.has(failureCode(err) ?? '');
-      const failure = networkError(redact(failureText(err)), where, err, !unsent);
-      return { failure, kind: unsent ? 'unsent' : 'lost' };
+  /** Twin.ai: a failure without an answer is sorted by whether the request may have reached Twin. */
+  function sorted(outcome: AttemptOutcome, where: Where): Outcome {
+    if (outcome.kind === 'answer') return { answer: outcome.answer };
+    if (outcome.kind === 'timeout') {
+      return { failure: timeoutError(settings.timeoutMs, where, outcome.reason), kind: 'lost' };
     }
+    const unsent = NOT_SENT.has(failureCode(outcome.error) ?? '');
+    const failure = networkError(wire.redact(failureText(outcome.error)), where, outcome.error, !unsent);
+    return { failure, kind: unsent ? 'unsent' : 'lost' };
   }
 
-  function decode<T>(call: Call<T>, answer: Answer, where: Where): T {
-    const text = answer.bodyText.trim();
-    let json: unknown = call.emptyBodyAllowed ? {} : undefined;
-    if (text !== '') {
-      try {
-        json = JSON.parse(text);
-      } catch (err) {
-        throw malformedResponse(answer.status, 'body is not JSON', where, err);
-      }
-    }
-    const result = call.response.safeParse(json);
-    if (result.success) return result.data;
-    const detail = text === '' ? 'body is empty' : zodIssueLines(result.error, { limit: 5 }).join('; ');
-    throw malformedResponse(answer.status, detail, where, result.error);
+  function decode<T>(call: Call<T>, answer: HttpAnswer, where: Where): T {
+    return decodeAnswer(
+      answer.bodyText,
+      call.response,
+      call.emptyBodyAllowed ? {} : undefined,
+      (detail, cause) => malformedResponse(answer.status, detail, where, cause),
+    );
   }
 
   /** Resolves to the parsed answer or rejects with a TwinAiApiError (or the caller's abort reason). */
@@ -165,17 +114,12 @@ export function createTwinAiTransport(settings: TransportSettings) {
     const payload =
       spec.body && JSON.stringify(checked(spec.body.schema, spec.body.value, `${spec.endpoint} body`));
     const path = `${pathOf(spec)}${queryString(query)}`;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${settings.apiKey}`,
-      accept: 'application/json',
-    };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    const init: RequestInit = { method: endpoint.method, headers, body: payload, redirect: 'manual' };
+    const init = wire.init(endpoint.method, payload);
     let previous: TwinAiApiError | undefined;
 
     for (let attempt = 1; ; attempt++) {
       const where = { method: endpoint.method, path, attempts: attempt };
-      const outcome = await exchange(`${base}${path}`, init, where, options.signal);
+      const outcome = sorted(await wire.attempt(path, init, options.signal), where);
       if ('answer' in outcome && outcome.answer.status >= 200 && outcome.answer.status < 300) {
         return decode(spec, outcome.answer, where);
       }

@@ -5,8 +5,8 @@
 // throws on a length mismatch inside timingSafeEqual, the header's shape is checked first and the comparison is
 // between two 32-byte digests, so its time says nothing about the secret. The body is hashed only below a size cap,
 // so a huge body costs no HMAC. Errors say why in broad terms, never which secret or byte was wrong.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { lacksUsableSecret, matchesAnySecret, signHmacSha256Hex } from '../shared/hmac-signature.js';
 
 export const TWIN_AI_SIGNATURE_HEADER = 'twin-signature';
 
@@ -95,8 +95,7 @@ export function signTwinAiWebhook(
   secret: string,
   style: 'prefixed' | 'bare' = 'prefixed',
 ): string {
-  const hex = createHmac('sha256', secret).update(rawBody).digest('hex');
-  return style === 'prefixed' ? `sha256=${hex}` : hex;
+  return signHmacSha256Hex(rawBody, secret, style);
 }
 
 function checkSignature(rawBody: Uint8Array, header: string | string[] | undefined, secrets: string[]): void {
@@ -114,12 +113,8 @@ function checkSignature(rawBody: Uint8Array, header: string | string[] | undefin
       `${TWIN_AI_SIGNATURE_HEADER} must be "sha256=" and 64 lowercase hex digits`,
     );
   }
-  const digest = Buffer.from(hex, 'hex');
-  let matched = false;
-  for (const secret of secrets) {
-    matched = timingSafeEqual(createHmac('sha256', secret).update(rawBody).digest(), digest) || matched;
-  }
-  if (!matched) throw new TwinAiWebhookError('signature_mismatch', 'the signature does not match the body');
+  if (!matchesAnySecret(rawBody, hex, secrets))
+    throw new TwinAiWebhookError('signature_mismatch', 'the signature does not match the body');
 }
 
 function parsePayload(rawBody: Uint8Array): TwinAiWebhookEvent {
@@ -168,7 +163,7 @@ export function verifyTwinAiWebhook(
     );
   }
   const secrets = typeof secret === 'string' ? [secret] : [...secret];
-  if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {
+  if (lacksUsableSecret(secrets)) {
     throw new TwinAiWebhookError('no_secret', 'no signing secret configured (an empty secret is refused)');
   }
   const maxBytes = options.maxBytes ?? TWIN_AI_WEBHOOK_MAX_BYTES;

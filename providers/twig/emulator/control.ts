@@ -64,7 +64,7 @@ export function createControl(core: TwigEmulatorCore): TwigEmulatorControl {
       core.syncs.script(data_source_id, rest);
     },
     setFaults: (faults) => core.faults.configure(faults),
-    faults: () => core.faults.describe(),
+    faults: () => core.faults.pending(),
     setWebhook: (config) => core.webhooks.configure(config),
     emitWebhook: (event, data) => core.webhooks.send(event, data),
     deliveries: () => core.webhooks.deliveries(),

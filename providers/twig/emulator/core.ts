@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { TwigScope } from '../endpoints.js';
 import { rateLimitsWith, type RateLimit } from '../rate-budget.js';
 import { AnswerScripts } from './answers.js';
-import { FaultBook } from './faults.js';
+import { createFaultBook } from './faults.js';
 import { RateLimiter, type GateDeps, type RequestLogEntry } from './gate.js';
 import { Store } from './store.js';
 import { SyncEngine } from './sync.js';
@@ -27,7 +27,7 @@ export function createCore(
   logger: Logger,
 ): TwigEmulatorCore {
   const store = new Store();
-  const faults = new FaultBook();
+  const faults = createFaultBook();
   const limiter = new RateLimiter(rateLimitsWith(rateLimits));
   const requests: RequestLogEntry[] = [];
   const webhooks = new WebhookSender(faults, logger);

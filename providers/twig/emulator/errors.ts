@@ -4,6 +4,7 @@
 // extra the client never reads).
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { answerFailures } from '../../shared/emulator/koa-errors.js';
 import { TWIG_ERROR_CODES } from '../errors.js';
 import { twigId } from './store.js';
 
@@ -42,32 +43,20 @@ function render(ctx: Context, err: TwigEmulatorError, requestId: string): void {
   };
 }
 
-/** Koa's own errors (405, 413, a bad JSON body) carry a status; they keep it, with a safe message. */
-function known(err: unknown): TwigEmulatorError | undefined {
-  if (err instanceof TwigEmulatorError) return err;
-  const { status, expose, message } = (err ?? {}) as {
-    status?: unknown;
-    expose?: unknown;
-    message?: unknown;
-  };
-  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return undefined;
-  return new TwigEmulatorError(status, typeof message === 'string' ? message : 'request refused');
-}
-
 /** Outermost middleware: request ID first, then every failure rendered in the seed's shape. */
 export function errorMiddleware(logger: Logger): Middleware<EmulatorState> {
   return async (ctx, next) => {
     const requestId = twigId('req_');
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined)
-        throw notFound(`no route for ${ctx.method} ${ctx.path}`);
-    } catch (err) {
-      const shown = known(err);
-      if (!shown) logger.error({ err, method: ctx.method, path: ctx.path }, 'unhandled Twig emulator error');
-      render(ctx, shown ?? new TwigEmulatorError(500, 'internal emulator error'), requestId);
-    }
+    await answerFailures(ctx, next, logger, {
+      own: TwigEmulatorError,
+      // Koa's own errors (405, 413, a bad JSON body) keep their status, with a safe message.
+      fromKoa: (status, message) => new TwigEmulatorError(status, message ?? 'request refused'),
+      noRoute: (method, path) => notFound(`no route for ${method} ${path}`),
+      internal: () => new TwigEmulatorError(500, 'internal emulator error'),
+      render: (context, err) => render(context, err, requestId),
+      unhandled: 'unhandled Twig emulator error',
+    });
   };
 }

@@ -4,6 +4,7 @@
 // performs the request and only delays its answer (an ambiguous timeout for the caller). Webhook faults drop or
 // duplicate the next deliveries. Faults apply to the public API only; the control API stays reliable.
 import { z } from 'zod';
+import { FaultQueue, faultsSchemaOf, webhookFaultSchema } from '../../shared/emulator/fault-book.js';
 import { TWIG_ENDPOINTS, type TwigEndpointName } from '../endpoints.js';
 
 const endpointNames = Object.keys(TWIG_ENDPOINTS) as [TwigEndpointName, ...TwigEndpointName[]];
@@ -21,54 +22,12 @@ export const apiFaultSchema = z.strictObject({
   delayMs: z.number().int().min(0).max(600_000).default(0),
 });
 
-export const webhookFaultSchema = z.strictObject({
-  drop: z.number().int().min(0).default(0),
-  duplicate: z.number().int().min(0).default(0),
-});
+export { webhookFaultSchema };
 
-export const faultsSchema = z.strictObject({
-  api: z.array(apiFaultSchema).default([]),
-  webhooks: webhookFaultSchema.prefault({}),
-});
-
+export const faultsSchema = faultsSchemaOf(apiFaultSchema);
 export type ApiFault = z.output<typeof apiFaultSchema>;
 export type FaultsInput = z.input<typeof faultsSchema>;
 
-export class FaultBook {
-  private api: ApiFault[] = [];
-  private webhooks = { drop: 0, duplicate: 0 };
-
-  /** Replaces every rule. */
-  configure(input: FaultsInput): void {
-    const parsed = faultsSchema.parse(input);
-    this.api = parsed.api;
-    this.webhooks = parsed.webhooks;
-  }
-
-  /** The rule this request consumes, if any. */
-  take(endpoint: TwigEndpointName): ApiFault | undefined {
-    const index = this.api.findIndex((rule) => rule.endpoint === undefined || rule.endpoint === endpoint);
-    const rule = this.api[index];
-    if (!rule) return undefined;
-    rule.times -= 1;
-    if (rule.times === 0) this.api.splice(index, 1);
-    return rule;
-  }
-
-  /** What happens to the next webhook delivery. */
-  webhookPlan(): { drop: boolean; duplicate: boolean } {
-    if (this.webhooks.drop > 0) {
-      this.webhooks.drop -= 1;
-      return { drop: true, duplicate: false };
-    }
-    if (this.webhooks.duplicate > 0) {
-      this.webhooks.duplicate -= 1;
-      return { drop: false, duplicate: true };
-    }
-    return { drop: false, duplicate: false };
-  }
-
-  describe(): { api: ApiFault[]; webhooks: { drop: number; duplicate: number } } {
-    return { api: this.api.map((rule) => ({ ...rule })), webhooks: { ...this.webhooks } };
-  }
-}
+/** The emulator's fault rules: this platform's rules, consumed the shared way. */
+export const createFaultBook = () => new FaultQueue<TwigEndpointName, ApiFault, FaultsInput>(faultsSchema);
+export type FaultBook = ReturnType<typeof createFaultBook>;

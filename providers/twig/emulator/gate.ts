@@ -6,18 +6,19 @@
 import type { Router, RouterMiddleware } from '@koa/router';
 import type { Middleware } from 'koa';
 import { scopeTitle, TWIG_ENDPOINTS, type TwigEndpointName, type TwigScope } from '../endpoints.js';
-import { abortableSleep, TokenBucket, type RateLimit } from '../rate-budget.js';
+import { abortableSleep } from '../../shared/abortable-sleep.js';
+import {
+  bearerKey,
+  loggedGate,
+  mountRoute,
+  type RequestLogEntry as SharedRequestLogEntry,
+} from '../../shared/emulator/gate.js';
+import { TokenBucket, type RateLimit } from '../rate-budget.js';
 import { TwigEmulatorError, type EmulatorState } from './errors.js';
 import type { FaultBook } from './faults.js';
 import type { KeyRecord, Store } from './store.js';
 
-export interface RequestLogEntry {
-  at: number;
-  endpoint: TwigEndpointName;
-  method: string;
-  path: string;
-  status: number;
-}
+export type RequestLogEntry = SharedRequestLogEntry<TwigEndpointName>;
 
 export interface GateDeps {
   store: Store;
@@ -61,59 +62,45 @@ export class RateLimiter {
   }
 }
 
-function bearerKey(header: string): string {
-  if (header === '') throw new TwigEmulatorError(401, 'missing Authorization header');
-  const key = /^Bearer (\S+)$/.exec(header)?.[1];
-  if (key === undefined) throw new TwigEmulatorError(401, 'Authorization must be "Bearer <API key>"');
-  return key;
-}
+const KEY_REFUSALS = {
+  missing: 'missing Authorization header',
+  malformed: 'Authorization must be "Bearer <API key>"',
+};
+const refuseKey = (message: string) => new TwigEmulatorError(401, message);
 
 function gate(deps: GateDeps, name: TwigEndpointName): Middleware<EmulatorState> {
   const { scope } = TWIG_ENDPOINTS[name];
-  return async (ctx, next) => {
-    const entry: RequestLogEntry = {
-      at: Date.now(),
-      endpoint: name,
-      method: ctx.method,
-      path: ctx.path,
-      status: 0,
-    };
-    deps.requests.push(entry);
-    try {
-      const fault = deps.faults.take(name);
-      if (fault?.status !== undefined) {
-        await abortableSleep(fault.delayMs);
-        const headers: Record<string, string> =
-          fault.status === 429
-            ? {
-                'X-RateLimit-Limit': String(deps.limiter.limitOf(scope)),
-                'X-RateLimit-Remaining': '0',
-                'X-RateLimit-Reset': String(unixSeconds(Date.now()) + fault.resetInSeconds),
-              }
-            : {};
-        throw new TwigEmulatorError(
-          fault.status,
-          `${fault.status === 429 ? 'Rate limit exceeded' : 'Service failure'} (emulated)`,
-          undefined,
-          headers,
-        );
-      }
-      const apiKey = bearerKey(ctx.get('authorization'));
-      const key: KeyRecord | undefined = deps.store.keys.get(apiKey);
-      if (!key) throw new TwigEmulatorError(401, 'Invalid API key');
-      if (!key.scopes.has(scope))
-        throw new TwigEmulatorError(403, `API key lacks ${scopeTitle(scope)} scope`, { scope });
-      const limit = deps.limiter.admit(apiKey, scope);
-      ctx.set(limit.headers);
-      if (!limit.admitted) throw new TwigEmulatorError(429, 'Rate limit exceeded', { scope }, limit.headers);
-      await next();
-      if (fault) await abortableSleep(fault.delayMs);
-      entry.status = ctx.status;
-    } catch (err) {
-      entry.status = err instanceof TwigEmulatorError ? err.status : 500;
-      throw err;
+  return loggedGate(deps.requests, name, TwigEmulatorError, async (ctx, next) => {
+    const fault = deps.faults.take(name);
+    if (fault?.status !== undefined) {
+      await abortableSleep(fault.delayMs);
+      const headers: Record<string, string> =
+        fault.status === 429
+          ? {
+              'X-RateLimit-Limit': String(deps.limiter.limitOf(scope)),
+              'X-RateLimit-Remaining': '0',
+              'X-RateLimit-Reset': String(unixSeconds(Date.now()) + fault.resetInSeconds),
+            }
+          : {};
+      throw new TwigEmulatorError(
+        fault.status,
+        `${fault.status === 429 ? 'Rate limit exceeded' : 'Service failure'} (emulated)`,
+        undefined,
+        headers,
+      );
     }
-  };
+    const apiKey = bearerKey(ctx.get('authorization'), KEY_REFUSALS, refuseKey);
+    const key: KeyRecord | undefined = deps.store.keys.get(apiKey);
+    if (!key) throw new TwigEmulatorError(401, 'Invalid API key');
+    if (!key.scopes.has(scope))
+      throw new TwigEmulatorError(403, `API key lacks ${scopeTitle(scope)} scope`, { scope });
+    const limit = deps.limiter.admit(apiKey, scope);
+    ctx.set(limit.headers);
+    if (!limit.admitted) throw new TwigEmulatorError(429, 'Rate limit exceeded', { scope }, limit.headers);
+    await next();
+    if (fault) await abortableSleep(fault.delayMs);
+    return undefined;
+  });
 }
 
 /** Mounts `handler` at the endpoint's method and path behind the gate. */
@@ -123,7 +110,5 @@ export function route(
   name: TwigEndpointName,
   handler: RouterMiddleware<EmulatorState>,
 ): void {
-  const { method, path } = TWIG_ENDPOINTS[name];
-  const verb = method === 'DELETE' ? 'delete' : (method.toLowerCase() as 'get' | 'post' | 'put');
-  router[verb](path, gate(deps, name), handler);
+  mountRoute(router, TWIG_ENDPOINTS[name], gate(deps, name), handler);
 }

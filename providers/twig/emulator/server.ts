@@ -1,11 +1,11 @@
 // Starts a local Twig over real HTTP: the seed's endpoints behind the same gate Twig applies (key, scope, rate
 // limit), the seed's error shape, signed webhooks, and the control API. Binds to 127.0.0.1 by default because the
 // control API is unauthenticated; port 0 picks a free port. Each call is its own instance with its own state.
-import { createServer } from 'node:http';
 import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { createLogger } from '../../../services/shared/logger.js';
+import { serveEmulator } from '../../shared/emulator/serve.js';
 import type { TwigScope } from '../endpoints.js';
 import type { RateLimit } from '../rate-budget.js';
 import { createControl, createControlRouter, type TwigEmulatorControl } from './control.js';
@@ -17,7 +17,6 @@ import { registerDataSourceRoutes } from './routes/data-sources.js';
 import { registerInteractionRoutes } from './routes/interactions.js';
 import { registerKbRoutes } from './routes/kb.js';
 import { registerQueryRoutes } from './routes/query.js';
-import { listen } from '../../../services/shared/listen.js';
 
 export interface TwigEmulatorOptions {
   host?: string;
@@ -57,18 +56,6 @@ export async function startTwigEmulator(options: TwigEmulatorOptions = {}): Prom
   app.use(controlRouter.routes()).use(controlRouter.allowedMethods({ throw: true }));
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
 
-  const server = createServer(app.callback());
-  const address = await listen(server, options.port ?? 0, host);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  return {
-    ...control,
-    url: `http://${urlHost}:${address.port}`,
-    port: address.port,
-    async close() {
-      core.shutdown();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
+  const served = await serveEmulator(app, host, options.port ?? 0, () => core.shutdown());
+  return { ...control, ...served };
 }

@@ -5,6 +5,7 @@
 // waits for a delivery.
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { WebhookOutbox, type AttemptReport } from '../../shared/emulator/webhook-outbox.js';
 import {
   signTwigWebhook,
   TWIG_SIGNATURE_HEADER,
@@ -13,7 +14,6 @@ import {
 } from '../webhook.js';
 import type { FaultBook } from './faults.js';
 import { nowIso } from './http.js';
-import { Timers } from '../../../services/shared/timers.js';
 
 export const webhookConfigSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
@@ -46,21 +46,11 @@ export interface DeliveryLogEntry {
   body: string;
 }
 
-export class WebhookSender {
-  private config: WebhookConfig | undefined;
-  private log: DeliveryLogEntry[] = [];
-  private seq = 0;
-  private readonly timers = new Timers();
-  private abort = new AbortController();
+type Job = Pick<DeliveryLogEntry, 'event' | 'body' | 'duplicated'>;
 
-  constructor(
-    private readonly faults: FaultBook,
-    private readonly logger: Logger,
-  ) {}
-
-  /** Undefined stops sending. */
-  configure(config: WebhookConfigInput | undefined): void {
-    this.config = config === undefined ? undefined : webhookConfigSchema.parse(config);
+export class WebhookSender extends WebhookOutbox<WebhookConfig, DeliveryLogEntry, WebhookConfigInput> {
+  constructor(faults: FaultBook, logger: Logger) {
+    super(webhookConfigSchema, faults, logger);
   }
 
   send(event: TwigWebhookEventType, data: Record<string, unknown>): void {
@@ -69,77 +59,26 @@ export class WebhookSender {
     const body = JSON.stringify({ event, timestamp: nowIso(), data });
     const plan = this.faults.webhookPlan();
     if (plan.drop)
-      return this.record({ event, body, duplicated: false }, { attempt: 0, delivered: false, dropped: true });
-    void this.attempt(config, event, body, 1, false);
-    if (plan.duplicate) void this.attempt(config, event, body, 1, true);
+      return this.record({ event, body, duplicated: false, attempt: 0, delivered: false, dropped: true });
+    this.sendJob(config, { event, body, duplicated: false });
+    if (plan.duplicate) this.sendJob(config, { event, body, duplicated: true });
   }
 
-  deliveries(): DeliveryLogEntry[] {
-    return [...this.log];
+  private sendJob(config: WebhookConfig, job: Job): void {
+    const signature = signTwigWebhook(Buffer.from(job.body, 'utf8'), config.secret, config.signature);
+    this.deliver(config, {
+      url: config.url,
+      body: job.body,
+      headers: { [TWIG_SIGNATURE_HEADER]: signature },
+      onAttempt: (report) => this.record({ ...job, ...wireNames(report), dropped: false }),
+      onGiveUp: () => this.logger.warn({ event: job.event }, 'Twig emulator webhook delivery gave up'),
+    });
   }
+}
 
-  /** Abandons every pending and in-flight delivery. */
-  stop(clearLog: boolean): void {
-    this.abort.abort();
-    this.abort = new AbortController();
-    this.timers.clear();
-    if (clearLog) this.log = [];
-  }
-
-  private async attempt(
-    config: WebhookConfig,
-    event: TwigWebhookEventType,
-    body: string,
-    attempt: number,
-    duplicated: boolean,
-  ): Promise<void> {
-    const job = { event, body, duplicated };
-    const cancelled = this.abort.signal;
-    try {
-      const res = await fetch(config.url, {
-        method: 'POST',
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.any([cancelled, AbortSignal.timeout(config.timeoutMs)]),
-        headers: {
-          'content-type': 'application/json',
-          [TWIG_SIGNATURE_HEADER]: signTwigWebhook(
-            Buffer.from(body, 'utf8'),
-            config.secret,
-            config.signature,
-          ),
-        },
-      });
-      await res.body?.cancel();
-      const delivered = res.status >= 200 && res.status < 300;
-      this.record(job, { attempt, delivered, http_status: res.status, dropped: false });
-      if (!delivered) this.retryLater(config, job, attempt);
-    } catch (err) {
-      if (cancelled.aborted) return;
-      this.record(job, { attempt, delivered: false, error: (err as Error).message, dropped: false });
-      this.retryLater(config, job, attempt);
-    }
-  }
-
-  private retryLater(
-    config: WebhookConfig,
-    job: Pick<DeliveryLogEntry, 'event' | 'body' | 'duplicated'>,
-    attempt: number,
-  ): void {
-    if (attempt >= config.attempts) {
-      this.logger.warn({ event: job.event }, 'Twig emulator webhook delivery gave up');
-      return;
-    }
-    this.timers.later(
-      () => void this.attempt(config, job.event, job.body, attempt + 1, job.duplicated),
-      config.baseDelayMs * 2 ** (attempt - 1),
-    );
-  }
-
-  private record(
-    job: Pick<DeliveryLogEntry, 'event' | 'body' | 'duplicated'>,
-    result: Pick<DeliveryLogEntry, 'attempt' | 'delivered' | 'dropped' | 'http_status' | 'error'>,
-  ): void {
-    this.log.push({ seq: ++this.seq, at: nowIso(), ...job, ...result });
-  }
+/** The log spells the status `http_status`, like the rest of Twig's snake_case control API. */
+function wireNames({ httpStatus, ...rest }: AttemptReport): Omit<AttemptReport, 'httpStatus'> & {
+  http_status?: number;
+} {
+  return httpStatus === undefined ? rest : { ...rest, http_status: httpStatus };
 }

@@ -2,7 +2,7 @@
 // limiter, the request log, the answer book, the webhook sender and the plan's monthly answer limit.
 import type { Logger } from 'pino';
 import { AnswerBook } from './answers.js';
-import { FaultBook } from './faults.js';
+import { createFaultBook } from './faults.js';
 import { RateLimiter, type GateDeps, type RequestLogEntry } from './gate.js';
 import { Store } from './store.js';
 import { WebhookSender } from './webhooks.js';
@@ -27,7 +27,7 @@ export interface TwinAiEmulatorCore extends GateDeps {
 
 export function createCore(settings: CoreSettings, logger: Logger): TwinAiEmulatorCore {
   const store = new Store();
-  const faults = new FaultBook();
+  const faults = createFaultBook();
   const limiter = new RateLimiter(settings.rateLimitPerMinute);
   const requests: RequestLogEntry[] = [];
   const answers = new AnswerBook(settings.escalationThreshold);

@@ -5,6 +5,7 @@
 // and then loses the answer — the case the client must report unconfirmed. Webhook faults drop or duplicate the
 // next deliveries. Faults apply to the public API only.
 import { z } from 'zod';
+import { FaultQueue, faultsSchemaOf, webhookFaultSchema } from '../../shared/emulator/fault-book.js';
 import { TWIN_AI_ENDPOINTS, type TwinAiEndpointName } from '../endpoints.js';
 
 const endpointNames = Object.keys(TWIN_AI_ENDPOINTS) as [TwinAiEndpointName, ...TwinAiEndpointName[]];
@@ -33,54 +34,12 @@ export const apiFaultSchema = z
     'a rule answers a status or hangs up, not both',
   );
 
-export const webhookFaultSchema = z.strictObject({
-  drop: z.number().int().min(0).default(0),
-  duplicate: z.number().int().min(0).default(0),
-});
+export { webhookFaultSchema };
 
-export const faultsSchema = z.strictObject({
-  api: z.array(apiFaultSchema).default([]),
-  webhooks: webhookFaultSchema.prefault({}),
-});
-
+export const faultsSchema = faultsSchemaOf(apiFaultSchema);
 export type ApiFault = z.output<typeof apiFaultSchema>;
 export type FaultsInput = z.input<typeof faultsSchema>;
 
-export class FaultBook {
-  private api: ApiFault[] = [];
-  private webhooks = { drop: 0, duplicate: 0 };
-
-  /** Replaces every rule. */
-  configure(input: FaultsInput): void {
-    const parsed = faultsSchema.parse(input);
-    this.api = parsed.api;
-    this.webhooks = parsed.webhooks;
-  }
-
-  /** The rule this request consumes, if any. */
-  take(endpoint: TwinAiEndpointName): ApiFault | undefined {
-    const index = this.api.findIndex((rule) => rule.endpoint === undefined || rule.endpoint === endpoint);
-    const rule = this.api[index];
-    if (!rule) return undefined;
-    rule.times -= 1;
-    if (rule.times === 0) this.api.splice(index, 1);
-    return { ...rule };
-  }
-
-  /** What happens to the next webhook event. */
-  webhookPlan(): { drop: boolean; duplicate: boolean } {
-    if (this.webhooks.drop > 0) {
-      this.webhooks.drop -= 1;
-      return { drop: true, duplicate: false };
-    }
-    if (this.webhooks.duplicate > 0) {
-      this.webhooks.duplicate -= 1;
-      return { drop: false, duplicate: true };
-    }
-    return { drop: false, duplicate: false };
-  }
-
-  pending(): { api: ApiFault[]; webhooks: { drop: number; duplicate: number } } {
-    return { api: this.api.map((rule) => ({ ...rule })), webhooks: { ...this.webhooks } };
-  }
-}
+/** The emulator's fault rules: this platform's rules, consumed the shared way. */
+export const createFaultBook = () => new FaultQueue<TwinAiEndpointName, ApiFault, FaultsInput>(faultsSchema);
+export type FaultBook = ReturnType<typeof createFaultBook>;

@@ -6,19 +6,18 @@
 import type { Router, RouterMiddleware } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { TWIN_AI_ENDPOINTS, type TwinAiEndpointName } from '../endpoints.js';
-import { abortableSleep } from '../retry-policy.js';
+import { abortableSleep } from '../../shared/abortable-sleep.js';
+import {
+  bearerKey,
+  loggedGate,
+  mountRoute,
+  type RequestLogEntry as SharedRequestLogEntry,
+} from '../../shared/emulator/gate.js';
 import type { ApiFault, FaultBook } from './faults.js';
 import { TwinAiEmulatorError, type EmulatorState } from './http.js';
 import type { Store } from './store.js';
 
-export interface RequestLogEntry {
-  at: number;
-  endpoint: TwinAiEndpointName;
-  method: string;
-  path: string;
-  /** 0 when the emulator hung up. */
-  status: number;
-}
+export type RequestLogEntry = SharedRequestLogEntry<TwinAiEndpointName>;
 
 export interface GateDeps {
   store: Store;
@@ -58,12 +57,8 @@ export class RateLimiter {
   }
 }
 
-function bearerKey(header: string): string {
-  if (header === '') throw new TwinAiEmulatorError(401, 'Missing API key.');
-  const key = /^Bearer (\S+)$/.exec(header)?.[1];
-  if (key === undefined) throw new TwinAiEmulatorError(401, 'Authorization must be "Bearer <API key>".');
-  return key;
-}
+const KEY_REFUSALS = { missing: 'Missing API key.', malformed: 'Authorization must be "Bearer <API key>".' };
+const refuseKey = (message: string) => new TwinAiEmulatorError(401, message);
 
 /** Applies a fault's effect: an error status, a hang-up, or (neither) nothing beyond its delay. */
 async function strike(ctx: Context, fault: ApiFault, limiter: RateLimiter): Promise<'hung-up' | undefined> {
@@ -85,31 +80,18 @@ async function strike(ctx: Context, fault: ApiFault, limiter: RateLimiter): Prom
 }
 
 function gate(deps: GateDeps, name: TwinAiEndpointName): Middleware<EmulatorState> {
-  return async (ctx, next) => {
-    const entry: RequestLogEntry = {
-      at: Date.now(),
-      endpoint: name,
-      method: ctx.method,
-      path: ctx.path,
-      status: 0,
-    };
-    deps.requests.push(entry);
-    try {
-      const fault = deps.faults.take(name);
-      if (fault?.when === 'before' && (await strike(ctx, fault, deps.limiter)) === 'hung-up') return;
-      const apiKey = bearerKey(ctx.get('authorization'));
-      if (!deps.store.keys.has(apiKey)) throw new TwinAiEmulatorError(401, 'Invalid API key.');
-      const limit = deps.limiter.admit(apiKey);
-      ctx.set(limit.headers);
-      if (!limit.admitted) throw new TwinAiEmulatorError(429, 'Rate limit exceeded.', limit.headers);
-      await next();
-      if (fault?.when === 'after' && (await strike(ctx, fault, deps.limiter)) === 'hung-up') return;
-      entry.status = ctx.status;
-    } catch (err) {
-      entry.status = err instanceof TwinAiEmulatorError ? err.status : 500;
-      throw err;
-    }
-  };
+  return loggedGate(deps.requests, name, TwinAiEmulatorError, async (ctx, next) => {
+    const fault = deps.faults.take(name);
+    if (fault?.when === 'before' && (await strike(ctx, fault, deps.limiter)) === 'hung-up') return 'hung-up';
+    const apiKey = bearerKey(ctx.get('authorization'), KEY_REFUSALS, refuseKey);
+    if (!deps.store.keys.has(apiKey)) throw new TwinAiEmulatorError(401, 'Invalid API key.');
+    const limit = deps.limiter.admit(apiKey);
+    ctx.set(limit.headers);
+    if (!limit.admitted) throw new TwinAiEmulatorError(429, 'Rate limit exceeded.', limit.headers);
+    await next();
+    if (fault?.when === 'after' && (await strike(ctx, fault, deps.limiter)) === 'hung-up') return 'hung-up';
+    return undefined;
+  });
 }
 
 /** Mounts `handler` at the endpoint's method and path behind the gate. */
@@ -119,7 +101,5 @@ export function route(
   name: TwinAiEndpointName,
   handler: RouterMiddleware<EmulatorState>,
 ): void {
-  const { method, path } = TWIN_AI_ENDPOINTS[name];
-  const verb = method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete';
-  router[verb](path, gate(deps, name), handler);
+  mountRoute(router, TWIN_AI_ENDPOINTS[name], gate(deps, name), handler);
 }

@@ -2,12 +2,11 @@
 // per-key minute limit), the seed's `{error}` shape, scripted answers, escalations announced by signed webhooks,
 // the monthly answer limit, faults, and a truth view. Binds to 127.0.0.1 by default; port 0 picks a free port.
 // Each call is its own instance with its own state.
-import { createServer } from 'node:http';
 import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import { listen } from '../../../services/shared/listen.js';
 import { createLogger } from '../../../services/shared/logger.js';
+import { serveEmulator } from '../../shared/emulator/serve.js';
 import type { AnswerRule, AnswerScript } from './answers.js';
 import { createControl, type TwinAiEmulatorControl } from './control.js';
 import { createCore } from './core.js';
@@ -65,18 +64,6 @@ export async function startTwinAiEmulator(
   app.use(errorMiddleware(logger));
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
 
-  const server = createServer(app.callback());
-  const address = await listen(server, options.port ?? 0, host);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  return {
-    ...control,
-    url: `http://${urlHost}:${address.port}`,
-    port: address.port,
-    async close() {
-      core.shutdown();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
+  const served = await serveEmulator(app, host, options.port ?? 0, () => core.shutdown());
+  return { ...control, ...served };
 }

@@ -5,7 +5,7 @@
 // exponential backoff, are our assumption (A13): the seed documents none. Sending never delays an API answer.
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { Timers } from '../../../services/shared/timers.js';
+import { WebhookOutbox } from '../../shared/emulator/webhook-outbox.js';
 import { signTwinAiWebhook, TWIN_AI_SIGNATURE_HEADER, type TwinAiWebhookEventType } from '../webhook.js';
 import type { FaultBook } from './faults.js';
 import { nowIso } from './http.js';
@@ -39,21 +39,9 @@ export interface DeliveryLogEntry {
 
 type Job = Pick<DeliveryLogEntry, 'event' | 'url' | 'body' | 'duplicated'>;
 
-export class WebhookSender {
-  private config: WebhookConfig | undefined;
-  private log: DeliveryLogEntry[] = [];
-  private seq = 0;
-  private readonly timers = new Timers();
-  private abort = new AbortController();
-
-  constructor(
-    private readonly faults: FaultBook,
-    private readonly logger: Logger,
-  ) {}
-
-  /** Undefined stops sending. */
-  configure(config: WebhookConfigInput | undefined): void {
-    this.config = config === undefined ? undefined : webhookConfigSchema.parse(config);
+export class WebhookSender extends WebhookOutbox<WebhookConfig, DeliveryLogEntry, WebhookConfigInput> {
+  constructor(faults: FaultBook, logger: Logger) {
+    super(webhookConfigSchema, faults, logger);
   }
 
   send(event: TwinAiWebhookEventType, fields: Record<string, unknown>): void {
@@ -62,69 +50,25 @@ export class WebhookSender {
     const body = JSON.stringify({ event, ...fields, timestamp: nowIso() });
     const plan = this.faults.webhookPlan();
     if (plan.drop) {
-      this.record(
-        { event, url: '', body, duplicated: false },
-        { attempt: 0, delivered: false, dropped: true },
-      );
+      this.record({ event, url: '', body, duplicated: false, attempt: 0, delivered: false, dropped: true });
       return;
     }
     for (const url of config.urls) {
-      void this.attempt(config, { event, url, body, duplicated: false }, 1);
-      if (plan.duplicate) void this.attempt(config, { event, url, body, duplicated: true }, 1);
+      this.sendJob(config, { event, url, body, duplicated: false });
+      if (plan.duplicate) this.sendJob(config, { event, url, body, duplicated: true });
     }
   }
 
-  deliveries(): DeliveryLogEntry[] {
-    return [...this.log];
-  }
-
-  /** Abandons every pending and in-flight delivery. */
-  stop(clearLog: boolean): void {
-    this.abort.abort();
-    this.abort = new AbortController();
-    this.timers.clear();
-    if (clearLog) this.log = [];
-  }
-
-  private async attempt(config: WebhookConfig, job: Job, attempt: number): Promise<void> {
-    const cancelled = this.abort.signal;
-    try {
-      const res = await fetch(job.url, {
-        method: 'POST',
-        body: job.body,
-        redirect: 'manual',
-        signal: AbortSignal.any([cancelled, AbortSignal.timeout(config.timeoutMs)]),
-        headers: {
-          'content-type': 'application/json',
-          [TWIN_AI_SIGNATURE_HEADER]: signTwinAiWebhook(Buffer.from(job.body, 'utf8'), config.secret),
-        },
-      });
-      await res.body?.cancel();
-      const delivered = res.status >= 200 && res.status < 300;
-      this.record(job, { attempt, delivered, httpStatus: res.status, dropped: false });
-      if (!delivered) this.retryLater(config, job, attempt);
-    } catch (err) {
-      if (cancelled.aborted) return;
-      this.record(job, { attempt, delivered: false, error: (err as Error).message, dropped: false });
-      this.retryLater(config, job, attempt);
-    }
-  }
-
-  private retryLater(config: WebhookConfig, job: Job, attempt: number): void {
-    if (attempt >= config.attempts) {
-      this.logger.warn({ event: job.event, url: job.url }, 'Twin.ai emulator webhook delivery gave up');
-      return;
-    }
-    this.timers.later(
-      () => void this.attempt(config, job, attempt + 1),
-      config.baseDelayMs * 2 ** (attempt - 1),
-    );
-  }
-
-  private record(
-    job: Job,
-    result: Pick<DeliveryLogEntry, 'attempt' | 'delivered' | 'dropped' | 'httpStatus' | 'error'>,
-  ): void {
-    this.log.push({ seq: ++this.seq, at: nowIso(), ...job, ...result });
+  private sendJob(config: WebhookConfig, job: Job): void {
+    this.deliver(config, {
+      url: job.url,
+      body: job.body,
+      headers: {
+        [TWIN_AI_SIGNATURE_HEADER]: signTwinAiWebhook(Buffer.from(job.body, 'utf8'), config.secret),
+      },
+      onAttempt: (report) => this.record({ ...job, ...report, dropped: false }),
+      onGiveUp: () =>
+        this.logger.warn({ event: job.event, url: job.url }, 'Twin.ai emulator webhook delivery gave up'),
+    });
   }
 }

@@ -2,9 +2,9 @@
 // request_id kept; bad input is refused before sending, naming the field; the key is validated at construction
 // and never appears in an error. Answers that are not Twig's (a proxy page, a 2xx breaking the contract) come from
 // a bare HTTP peer, since the emulator never sends them.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thrown } from '../../../providers/shared/testing/failures.js';
+import { startHttpPeer, type HttpPeer } from '../../../providers/shared/testing/http-peer.js';
 import { TwigClient } from '../../../providers/twig/client.js';
 import { startTwigEmulator, type RunningTwigEmulator } from '../../../providers/twig/emulator/server.js';
 import { clientFor, twigFailure } from './support.js';
@@ -95,14 +95,9 @@ describe('client options', () => {
     [' twigsk_live_abc', 'leading or trailing whitespace'],
     ['twigsk_live_ab c', 'may contain only'],
   ])('refuses the key %j with a clear error that does not echo it', (apiKey, problem) => {
-    const build = () => new TwigClient({ apiKey });
-    expect(build).toThrow(TypeError);
-    expect(build).toThrow(problem);
-    try {
-      build();
-    } catch (err) {
-      if (apiKey.length > 3) expect((err as Error).message).not.toContain(apiKey.trim());
-    }
+    const error = thrown(() => new TwigClient({ apiKey }), TypeError);
+    expect(error.message).toContain(problem);
+    if (apiKey.length > 3) expect(error.message).not.toContain(apiKey.trim());
   });
 
   it('knows a test key from a live one', () => {
@@ -119,21 +114,20 @@ describe('client options', () => {
 });
 
 describe('answers that are not Twig’s', () => {
-  let peer: Server;
-  let peerUrl: string;
+  let peer: HttpPeer;
   let reply: { status: number; body: string; type?: string } = { status: 200, body: '{}' };
 
   beforeAll(async () => {
-    peer = createServer((_req, res) => {
-      res.writeHead(reply.status, { 'content-type': reply.type ?? 'application/json' }).end(reply.body);
-    });
-    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
-    peerUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}`;
+    peer = await startHttpPeer(() => ({
+      status: reply.status,
+      headers: { 'content-type': reply.type ?? 'application/json' },
+      body: reply.body,
+    }));
   });
-  afterAll(() => new Promise<void>((resolve) => peer.close(() => resolve())));
+  afterAll(() => peer.close());
 
   const client = () =>
-    new TwigClient({ apiKey: 'twigsk_test_peer', baseUrl: peerUrl, retry: { maxAttempts: 1 } });
+    new TwigClient({ apiKey: 'twigsk_test_peer', baseUrl: peer.url, retry: { maxAttempts: 1 } });
 
   it('codes a proxy page by status, from the seed’s table', async () => {
     reply = { status: 503, body: '<html>down</html>', type: 'text/html' };

@@ -1,10 +1,11 @@
 // Shared by the Twig specs: a client pointed at an emulator with fast retries, and a webhook sink on 127.0.0.1 that
 // keeps each delivery's exact bytes and headers (what a receiver would verify) and can be told to fail first.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { TwigClient, type TwigClientOptions } from '../../../providers/twig/client.js';
 import { TwigApiError } from '../../../providers/twig/errors.js';
 import type { RunningTwigEmulator } from '../../../providers/twig/emulator/server.js';
+import { rejection } from '../../../providers/shared/testing/failures.js';
+import { startHttpPeer } from '../../../providers/shared/testing/http-peer.js';
 
 export function clientFor(
   emulator: RunningTwigEmulator,
@@ -19,14 +20,8 @@ export function clientFor(
 }
 
 /** The TwigApiError a call rejected with; fails the test if it resolved or rejected with anything else. */
-export async function twigFailure(promise: Promise<unknown>): Promise<TwigApiError> {
-  const outcome = await promise.then(
-    () => new Error('expected the call to fail, but it succeeded'),
-    (err: unknown) => err,
-  );
-  if (!(outcome instanceof TwigApiError)) throw outcome;
-  return outcome;
-}
+export const twigFailure = (promise: Promise<unknown>): Promise<TwigApiError> =>
+  rejection(promise, TwigApiError);
 
 export interface Delivery {
   body: Buffer;
@@ -48,26 +43,19 @@ export async function startWebhookSink(): Promise<WebhookSink> {
   const accepted: Delivery[] = [];
   let failing = 0;
   let waiters: Array<() => void> = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const delivery = { body: Buffer.concat(chunks), headers: req.headers };
-      deliveries.push(delivery);
-      if (failing > 0) {
-        failing -= 1;
-        res.writeHead(500).end();
-        return;
-      }
-      accepted.push(delivery);
-      res.writeHead(204).end();
-      for (const wake of waiters) wake();
-    });
+  const peer = await startHttpPeer((delivery) => {
+    deliveries.push(delivery);
+    if (failing > 0) {
+      failing -= 1;
+      return { status: 500 };
+    }
+    accepted.push(delivery);
+    // The waiters run once this answer is written: their promises resolve after the handler returns.
+    for (const wake of waiters) wake();
+    return { status: 204 };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/webhooks/twig`,
+    url: `${peer.url}/webhooks/twig`,
     deliveries,
     failNext(count) {
       failing = count;
@@ -83,9 +71,6 @@ export async function startWebhookSink(): Promise<WebhookSink> {
         check();
       });
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => peer.close(),
   };
 }

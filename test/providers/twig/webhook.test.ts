@@ -3,6 +3,7 @@
 // signature is marked authentic. Signatures here are computed with node:crypto directly, not with our signer.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../providers/shared/testing/failures.js';
 import {
   TwigWebhookError,
   verifyTwigWebhook,
@@ -18,15 +19,8 @@ const payload = {
 const body = Buffer.from(JSON.stringify(payload));
 const hex = (bytes: Buffer, secret = SECRET) => createHmac('sha256', secret).update(bytes).digest('hex');
 
-function refusal(run: () => unknown): TwigWebhookError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof TwigWebhookError) return err;
-    throw err;
-  }
-  throw new Error('expected the delivery to be refused');
-}
+/** The TwigWebhookError a check threw; fails the test on a pass or any other error. */
+const refusal = (run: () => unknown): TwigWebhookError => thrown(run, TwigWebhookError);
 
 describe('genuine deliveries', () => {
   it('accepts sha256=<hex> and returns the typed event with its extra fields', () => {

@@ -2,9 +2,9 @@
 // input over the seed's limits is refused before sending, naming field and limit; the monthly answer limit is its
 // own non-retryable error carrying the seed's message; answers that are not Twin's (a proxy page, a 2xx breaking
 // the contract) come from a bare HTTP peer, since the emulator never sends them.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { thrown } from '../../../providers/shared/testing/failures.js';
+import { startHttpPeer, type HttpPeer } from '../../../providers/shared/testing/http-peer.js';
 import { TwinAiClient } from '../../../providers/twin-ai/client.js';
 import { TwinAiAnswerLimitError, TwinAiInputError } from '../../../providers/twin-ai/errors.js';
 import {
@@ -145,14 +145,9 @@ describe('client options', () => {
     [' twin_live_abc', 'leading or trailing whitespace'],
     ['twin_live_ab c', 'may contain only'],
   ])('refuses the key %j with a clear error that does not echo it', (apiKey, problem) => {
-    const build = () => new TwinAiClient({ apiKey });
-    expect(build).toThrow(TypeError);
-    expect(build).toThrow(problem);
-    try {
-      build();
-    } catch (err) {
-      if (apiKey.length > 3) expect((err as Error).message).not.toContain(apiKey.trim());
-    }
+    const error = thrown(() => new TwinAiClient({ apiKey }), TypeError);
+    expect(error.message).toContain(problem);
+    if (apiKey.length > 3) expect(error.message).not.toContain(apiKey.trim());
   });
 
   it('accepts the seed’s example key shape and defaults to https://api.twin.ai', () => {
@@ -167,19 +162,16 @@ describe('client options', () => {
 });
 
 describe('answers that are not Twin’s', () => {
-  let peer: Server;
-  let peerUrl: string;
+  let peer: HttpPeer;
   let reply: { status: number; body: string } = { status: 200, body: '' };
 
   beforeAll(async () => {
-    peer = createServer((_req, res) => res.writeHead(reply.status).end(reply.body));
-    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
-    peerUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}`;
+    peer = await startHttpPeer(() => ({ status: reply.status, body: reply.body }));
   });
-  afterAll(() => new Promise<void>((resolve) => peer.close(() => resolve())));
+  afterAll(() => peer.close());
 
   const client = () =>
-    new TwinAiClient({ apiKey: 'twin_live_sk_peer', baseUrl: peerUrl, retry: { maxAttempts: 1 } });
+    new TwinAiClient({ apiKey: 'twin_live_sk_peer', baseUrl: peer.url, retry: { maxAttempts: 1 } });
 
   it('keeps a snippet of a proxy page that lacks the {error} body', async () => {
     reply = { status: 403, body: '<html>Forbidden by proxy</html>' };

@@ -1,11 +1,12 @@
 // Shared by the Twin.ai specs: a client pointed at an emulator with fast retries; a way to get the exact error a
 // call rejected with; and a webhook receiver on 127.0.0.1 that keeps each delivery's raw bytes and headers (what a
 // real receiver would verify) and answers a scripted sequence of statuses.
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { TwinAiClient, type TwinAiClientOptions } from '../../../providers/twin-ai/client.js';
 import { TwinAiApiError } from '../../../providers/twin-ai/errors.js';
 import type { RunningTwinAiEmulator } from '../../../providers/twin-ai/emulator/server.js';
+import { rejection as rejectionOf, type ErrorClass } from '../../../providers/shared/testing/failures.js';
+import { startHttpPeer } from '../../../providers/shared/testing/http-peer.js';
 
 export function clientFor(
   emulator: RunningTwinAiEmulator,
@@ -20,17 +21,10 @@ export function clientFor(
 }
 
 /** The error a call rejected with, checked to be a `type`; fails the test if it resolved or threw anything else. */
-export async function rejection<E extends TwinAiApiError = TwinAiApiError>(
+export const rejection = <E extends TwinAiApiError = TwinAiApiError>(
   promise: Promise<unknown>,
-  type: abstract new (...args: never[]) => E = TwinAiApiError as never,
-): Promise<E> {
-  const outcome = await promise.then(
-    () => new Error('expected the call to fail, but it succeeded'),
-    (err: unknown) => err,
-  );
-  if (!(outcome instanceof type)) throw outcome;
-  return outcome;
-}
+  type: ErrorClass<E> = TwinAiApiError as never,
+): Promise<E> => rejectionOf(promise, type);
 
 export interface Received {
   body: Buffer;
@@ -52,20 +46,16 @@ export async function startReceiver(): Promise<Receiver> {
   const received: Received[] = [];
   const script: number[] = [];
   const wakers = new Set<() => void>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const status = script.shift() ?? 204;
-      received.push({ body: Buffer.concat(chunks), headers: req.headers, status });
-      res.writeHead(status).end();
-      for (const wake of wakers) wake();
-    });
+  const peer = await startHttpPeer((request) => {
+    const status = script.shift() ?? 204;
+    received.push({ ...request, status });
+    // The waiters run once this answer is written: their promises resolve after the handler returns.
+    for (const wake of wakers) wake();
+    return { status };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const ok = () => received.filter((r) => r.status >= 200 && r.status < 300);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/twin-ai`,
+    url: `${peer.url}/webhooks/twin-ai`,
     received,
     answerNext: (...statuses) => void script.push(...statuses),
     accepted(count, timeoutMs = 5_000) {
@@ -84,10 +74,7 @@ export async function startReceiver(): Promise<Receiver> {
         check();
       });
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => peer.close(),
   };
 }
 

@@ -5,6 +5,7 @@
 // refused with `authentic: true`.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../providers/shared/testing/failures.js';
 import {
   signTwinAiWebhook,
   TwinAiWebhookError,
@@ -29,15 +30,8 @@ const body = Buffer.from(JSON.stringify(seedEvent));
 const hex = (bytes: Uint8Array, secret = SECRET) => createHmac('sha256', secret).update(bytes).digest('hex');
 const signed = (bytes: Uint8Array, secret = SECRET) => ({ 'twin-signature': `sha256=${hex(bytes, secret)}` });
 
-function refusal(run: () => unknown): TwinAiWebhookError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof TwinAiWebhookError) return err;
-    throw err;
-  }
-  throw new Error('expected the delivery to be refused');
-}
+/** The TwinAiWebhookError a check threw; fails the test on a pass or any other error. */
+const refusal = (run: () => unknown): TwinAiWebhookError => thrown(run, TwinAiWebhookError);
 
 describe('genuine deliveries', () => {
   it('returns the seed’s event with its fields and extras', () => {

@@ -4,7 +4,7 @@
 // ranks KB articles by shared words: enough to return the seed's chunk shape with recognisable content.
 import { createHash } from 'node:crypto';
 import { queryRequestSchema, semanticSearchRequestSchema } from '../../requests.js';
-import { abortableSleep } from '../../rate-budget.js';
+import { abortableSleep } from '../../../shared/abortable-sleep.js';
 import type { TwigEmulatorCore } from '../core.js';
 import { invalidRequest, notFound, TwigEmulatorError } from '../errors.js';
 import { route, type TwigRouter } from '../gate.js';

@@ -4,7 +4,7 @@
 // the seed says) and announced by `escalation.created`. The ask is recorded as performed before any fault can
 // replace its answer, so the truth view shows what the client could not know.
 import { askRequestSchema } from '../../requests.js';
-import { abortableSleep } from '../../retry-policy.js';
+import { abortableSleep } from '../../../shared/abortable-sleep.js';
 import type { TwinAiEmulatorCore } from '../core.js';
 import { route, type TwinAiRouter } from '../gate.js';
 import { nowIso, parseBody, TwinAiEmulatorError } from '../http.js';

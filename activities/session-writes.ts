@@ -1,13 +1,13 @@
 // Creating a session and sending a turn at most once. The platform takes no idempotency key (A11 of
 // docs/managed-agents-contract.md), so an attempt whose answer was lost is never followed by a blind second
 // create: the attempt records "sending" in its heartbeat before the request leaves, and any later attempt (or the
-// same one, on an UnconfirmedWriteError) looks for what it may have created instead of creating again:
+// same one, on an UnconfirmedWriteError) looks for what it may have created instead of creating again
+// (write-progress.ts):
 // - a session: this agent's sessions created since the step asked whose first user message is the step's input
 //   (A16); one match is adopted, none is SessionStartUnconfirmed, several are AmbiguousSessionStart;
 // - a turn: the session's log after the last event the step recorded, holding a user message with the turn's text.
 // A doubt that looking cannot settle fails the step for a person instead of risking a second session.
 import { ApplicationFailure } from '@temporalio/common';
-import { Context } from '@temporalio/activity';
 import {
   compareEventIds,
   MESSAGE_EVENT_TYPE,
@@ -25,29 +25,13 @@ import {
   type StartSessionInput,
 } from '../workflows/managed-session-api.js';
 import { sessionFailure } from './session-failure.js';
+import { mark, sentBefore } from './write-progress.js';
 
 /** The platform's clock may run behind ours (A16): sessions are looked for from this much before the step asked. */
 const CLOCK_SKEW_MARGIN_MS = 10_000;
 /** Sessions of one agent read when looking for a lost create; more than this leaves the doubt open. */
 const MAX_LISTED_SESSIONS = 1_000;
 const LIST_PAGE_SIZE = 100;
-
-/**
- * What an attempt knew when it ended, kept by Temporal for the next one (the SDK sends the last heartbeat with
- * a failure, throttled or not): `sending` may have been performed, `not-sent` certainly was not.
- */
-interface WriteProgress {
-  phase: 'sending' | 'not-sent';
-}
-
-function sentBefore(): boolean {
-  const details = Context.current().info.heartbeatDetails as WriteProgress | undefined;
-  return details?.phase === 'sending';
-}
-
-function mark(phase: WriteProgress['phase']): void {
-  Context.current().heartbeat({ phase } satisfies WriteProgress);
-}
 
 /** A failure that proves the platform did nothing lets the next attempt send again; any other keeps the doubt. */
 function notPerformed(error: unknown): unknown {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../services/shared/project-paths.js';
 import { cluster } from './cluster.js';
+import { defaultBudget } from './default-budget.js';
 import { handoffLatency } from './handoff-latency.js';
 import { peers } from './peers.js';
 import type { BenchContext, Benchmark, BenchmarkOutcome } from './lib/benchmark.js';
@@ -28,6 +29,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   stepCost,
   cluster,
   peers,
+  defaultBudget,
 ];
 export const COMMITTED_REPORT = path.join(PROJECT_ROOT, 'docs/benchmarks.md');
 

@@ -16,6 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LaneActivities } from '../activities/lanes.js';
+import { internalTaskQueue } from './internal-queue.js';
 import {
   laneStateQuery,
   permitGrantedSignal,
@@ -44,6 +45,7 @@ export async function agentLaneWorkflow(input: AgentLaneInput): Promise<LaneStat
   const idleCloseMs = input.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
   const grantsBeforeContinueAsNew = input.grantsBeforeContinueAsNew ?? DEFAULT_GRANTS_BEFORE_CONTINUE_AS_NEW;
   const { findClosedWorkflowRuns } = proxyActivities<LaneActivities>({
+    taskQueue: internalTaskQueue(),
     startToCloseTimeout: '30 seconds',
     retry: { maximumAttempts: 5, initialInterval: '1 second' },
     summary: `check liveness of ${input.agentId} permit holders`,

@@ -6,17 +6,23 @@
 import type {
   AgentStep,
   ApprovalStep,
+  ConfidenceBounds,
   DefinitionProblem,
   InstructionsStep,
   PipelineDefinition,
   PipelineOptions,
-  PipelineTrigger,
+  ProviderTrigger,
   RescheduleStep,
   SessionStep,
   StepDefinition,
   StepKind,
+  TwinAiAskStep,
+  TwinAiKbStep,
+  TwinAiResolveEscalationStep,
+  TwinRunTrigger,
   WaitStep,
 } from './pipeline-definition.js';
+import type { TwigKbStep, TwigQueryStep, TwigSyncStep } from './twig-definition.js';
 import type { RetryPolicy } from './agent-retry.js';
 
 /** The keys of T, each listed exactly once: a field added to an interface and not here fails the type check. */
@@ -49,6 +55,16 @@ const STEP_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
   wait: fields<WaitStep>()([...STEP_BASE, 'duration', 'until']),
   approval: fields<ApprovalStep>()([...STEP_BASE, 'prompt', 'onTimeout']),
   session: fields<SessionStep>()([...STEP_BASE, 'agent', 'agentVersion', 'continues', 'message']),
+  'twinai.ask': fields<TwinAiAskStep>()([...STEP_BASE, 'message', 'context', 'askedBy']),
+  'twinai.kb': fields<TwinAiKbStep>()([...STEP_BASE, 'action', 'title', 'content', 'documentId']),
+  'twinai.resolveEscalation': fields<TwinAiResolveEscalationStep>()([
+    ...STEP_BASE,
+    'escalationId',
+    'resolution',
+  ]),
+  'twig.query': fields<TwigQueryStep>()([...STEP_BASE, 'agent', 'query', 'session']),
+  'twig.sync': fields<TwigSyncStep>()([...STEP_BASE, 'dataSource']),
+  'twig.kb': fields<TwigKbStep>()([...STEP_BASE, 'action', 'articleId', 'title', 'content']),
 };
 
 const RETRY_KEYS = fields<RetryPolicy>()([
@@ -57,11 +73,13 @@ const RETRY_KEYS = fields<RetryPolicy>()([
   'backoffCoefficient',
   'maximumInterval',
 ]);
-const TRIGGER_KEYS = fields<PipelineTrigger>()(['event', 'agent', 'outcome', 'input']);
+const TRIGGER_KEYS = fields<TwinRunTrigger>()(['event', 'agent', 'outcome', 'input']);
+const PROVIDER_TRIGGER_KEYS = fields<ProviderTrigger>()(['provider', 'event', 'input']);
 const OPTIONS_KEYS = fields<PipelineOptions>()(['continueAsNewAfterSteps']);
 const COMPENSATE_KEYS = ['compensate', 'then'] as const;
 /** A condition is a test of one step, or exactly one of the combinators. */
-const CONDITION_TEST_KEYS = ['step', 'outcome', 'status'] as const;
+const CONDITION_TEST_KEYS = ['step', 'outcome', 'status', 'shouldEscalate', 'confidence'] as const;
+const CONFIDENCE_KEYS = fields<ConfidenceBounds>()(['below', 'atLeast']);
 const CONDITION_COMBINATORS = ['all', 'any', 'not'] as const;
 
 /** Edit distance counting a swap of two neighbours as one edit (`agnet`); the words are field names, so short. */
@@ -139,6 +157,7 @@ function checkCondition(condition: unknown, where: string, report: (message: str
   const combinator = CONDITION_COMBINATORS.find((c) => c in condition);
   if (!combinator) {
     checkKeys(condition, CONDITION_TEST_KEYS, `${where}: `, report);
+    checkKeys(condition['confidence'], CONFIDENCE_KEYS, `${where}.confidence: `, report);
     return;
   }
   checkKeys(condition, [combinator], `${where}: `, report);
@@ -172,9 +191,11 @@ export function findUnknownFields(definition: PipelineDefinition): DefinitionPro
   const report: Report = (step, message) => problems.push({ step, message });
   checkKeys(definition, PIPELINE_KEYS, '', (m) => report(undefined, m));
   checkKeys(definition.options, OPTIONS_KEYS, 'options: ', (m) => report(undefined, m));
-  definition.triggers?.forEach((trigger, i) =>
-    checkKeys(trigger, TRIGGER_KEYS, `trigger ${i + 1}: `, (m) => report(undefined, m)),
-  );
+  definition.triggers?.forEach((trigger, i) => {
+    // `provider` decides which kind of trigger this is, so `agent` on a webhook trigger is named unknown.
+    const known = isRecord(trigger) && 'provider' in trigger ? PROVIDER_TRIGGER_KEYS : TRIGGER_KEYS;
+    checkKeys(trigger, known, `trigger ${i + 1}: `, (m) => report(undefined, m));
+  });
   if (Array.isArray(definition.steps)) definition.steps.forEach((step) => checkStepFields(step, report));
   return problems;
 }

@@ -7,9 +7,12 @@ import type { Duration } from '@temporalio/common';
 import type { RunOutcome } from '../services/twin-vocabulary/run-status.js';
 import type { FailureKind, RetryPolicy } from './agent-retry.js';
 import type { AttemptRecord } from './agent-run-api.js';
+import type { TwigStep } from './twig-definition.js';
+import type { ProviderEventType, ProviderName } from './provider-event-api.js';
 
 export type { Duration } from '@temporalio/common';
 export type { FailureKind, RetryPolicy } from './agent-retry.js';
+export type { TwigKbStep, TwigQueryStep, TwigStep, TwigSyncStep } from './twig-definition.js';
 
 export const STEP_STATUSES = [
   'pending',
@@ -43,6 +46,14 @@ export const STEP_OUTPUT_FIELDS = [
   'sessionId',
   'sessionStatus',
   'eventCount',
+  'confidence',
+  'shouldEscalate',
+  'escalateReason',
+  'sources',
+  'documentId',
+  'escalationId',
+  'interactionId',
+  'articleId',
 ] as const;
 /** Fields of the pipeline itself: `{{pipeline.<field>}}`. */
 export const PIPELINE_FIELDS = ['name', 'workflowId'] as const;
@@ -70,14 +81,30 @@ export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
  */
 export type FailurePolicy = 'fail' | 'continue' | { compensate: string; then?: 'fail' | 'continue' };
 
-/** A condition over earlier steps. `{step, outcome}` / `{step, status}` test one step; both given = both hold. */
+/** Bounds on a Twin.ai answer's confidence: `below` is strict, `atLeast` inclusive, so the two are complements. */
+export interface ConfidenceBounds {
+  below?: number;
+  atLeast?: number;
+}
+
+/**
+ * A condition over earlier steps. `{step, outcome}` / `{step, status}` test one step; several given = all hold.
+ * `shouldEscalate` and `confidence` test the answer of a `twinai.ask` step (a step with no answer never matches).
+ */
 export type Condition =
-  | { step: string; outcome?: RunOutcome | RunOutcome[]; status?: StepStatus | StepStatus[] }
+  | {
+      step: string;
+      outcome?: RunOutcome | RunOutcome[];
+      status?: StepStatus | StepStatus[];
+      shouldEscalate?: boolean;
+      confidence?: ConfidenceBounds;
+    }
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition };
 
-interface StepBase {
+/** Fields every step has (exported for step kinds declared in files of their own, such as twig-definition.ts). */
+export interface StepBase {
   /** Unique within the pipeline; appears in templates, conditions, status and run markers. */
   id: string;
   description?: string;
@@ -154,12 +181,52 @@ export interface SessionStep extends StepBase {
   message: string;
 }
 
+/**
+ * Asks the Twin.ai twin (docs/twin-ai-contract.md). `message` (at most 2,000 characters once rendered) and
+ * `context` (4,000) may be templates. The answer is the step's `output`; `confidence`, `shouldEscalate`,
+ * `escalateReason`, `sources` and, for an escalating answer found in Twin.ai's list, `escalationId` come with it.
+ */
+export interface TwinAiAskStep extends StepBase {
+  kind: 'twinai.ask';
+  message: string;
+  context?: string;
+  askedBy?: string;
+}
+
+/** Adds a document to the twin's knowledge base (`title`, `content` templates) or deletes one (`documentId`). */
+export interface TwinAiKbStep extends StepBase {
+  kind: 'twinai.kb';
+  action: 'add' | 'delete';
+  title?: string;
+  content?: string;
+  documentId?: string;
+}
+
+/**
+ * Marks a Twin.ai escalation resolved. The seed's PATCH carries only the status, so `resolution` is not sent: it
+ * is kept as the step's `output`, for later steps and the run's record.
+ */
+export interface TwinAiResolveEscalationStep extends StepBase {
+  kind: 'twinai.resolveEscalation';
+  escalationId: string;
+  resolution?: string;
+}
+
+export type TwinAiStep = TwinAiAskStep | TwinAiKbStep | TwinAiResolveEscalationStep;
+
 export type StepDefinition =
-  AgentStep | RescheduleStep | InstructionsStep | WaitStep | ApprovalStep | SessionStep;
+  | AgentStep
+  | RescheduleStep
+  | InstructionsStep
+  | WaitStep
+  | ApprovalStep
+  | SessionStep
+  | TwinAiStep
+  | TwigStep;
 export type StepKind = StepDefinition['kind'];
 
 /** A Twin event that starts this pipeline, including runs twinflow did not start (schedules, the Twin UI). */
-export interface PipelineTrigger {
+export interface TwinRunTrigger {
   event: TriggerEvent;
   /** Literal agent ID: events are matched against it. */
   agent: string;
@@ -168,6 +235,18 @@ export interface PipelineTrigger {
   /** Pipeline input built from the event: values are templates over `{{event.*}}`. */
   input?: Record<string, string>;
 }
+
+/** A signed Twin.ai or Twig webhook event that starts this pipeline (docs/webhooks.md); `provider` tells it apart. */
+export type ProviderTrigger = {
+  [P in ProviderName]: {
+    provider: P;
+    event: ProviderEventType<P>;
+    /** Pipeline input built from the event: values are templates over the payload, `{{event.*}}`. */
+    input?: Record<string, string>;
+  };
+}[ProviderName];
+
+export type PipelineTrigger = TwinRunTrigger | ProviderTrigger;
 
 export interface PipelineOptions {
   /** Continue-as-new after this many steps have settled in one run (history stays bounded); default 100. */
@@ -200,6 +279,11 @@ export interface SessionEventLine {
   type: string;
   text: string;
 }
+
+/** How a step ended, as a step kind's runner reports it to the interpreter. */
+export type StepResult = Partial<Omit<StepState, 'id' | 'kind' | 'status'>> & {
+  status: 'succeeded' | 'failed' | 'cancelled';
+};
 
 /** A step's state in a pipeline run: what the scheduling rules, templates, status and results read. */
 export interface StepState {
@@ -240,6 +324,19 @@ export interface StepState {
   lastEventId?: string;
   /** Session steps, while running: the latest events, for live views. */
   latestEvents?: SessionEventLine[];
+  /** Twin.ai asks: the answer's confidence (0-1), whether it escalated and why, and the KB titles it drew on. */
+  confidence?: number;
+  shouldEscalate?: boolean;
+  escalateReason?: string;
+  sources?: string[];
+  /** Twin.ai: the knowledge-base document a `twinai.kb` step added or deleted. */
+  documentId?: string;
+  /** Twin.ai: the escalation an ask opened (when Twin.ai's list shows it) or a step resolved. */
+  escalationId?: string;
+  /** Twig queries: the interaction Twig recorded (`metadata.interaction_id`). */
+  interactionId?: string;
+  /** Twig: the knowledge-base article a `twig.kb` step created or updated. */
+  articleId?: string;
   /** Set on a compensation step: the step whose failure ran it. */
   compensating?: string;
   /** Set when a rerun took this step's recorded result from that pipeline run (its workflow ID) instead of running it. */

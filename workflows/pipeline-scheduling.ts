@@ -27,7 +27,18 @@ export function evaluateCondition(condition: Condition, steps: Readonly<Record<s
   if (condition.outcome !== undefined && !asList(condition.outcome).includes(state.outcome as RunOutcome))
     return false;
   if (condition.status !== undefined && !asList(condition.status).includes(state.status)) return false;
-  return true;
+  return answerMatches(condition, state);
+}
+
+/** A Twin.ai answer test; a step without an answer (skipped, failed, another kind) passes none. */
+function answerMatches(test: Extract<Condition, { step: string }>, state: StepState): boolean {
+  if (test.shouldEscalate !== undefined && state.shouldEscalate !== test.shouldEscalate) return false;
+  const bounds = test.confidence;
+  if (bounds === undefined) return true;
+  const { confidence } = state;
+  if (confidence === undefined) return false;
+  if (bounds.below !== undefined && !(confidence < bounds.below)) return false;
+  return bounds.atLeast === undefined || confidence >= bounds.atLeast;
 }
 
 /** A value or a list of values, as a list. */
@@ -74,6 +85,8 @@ export function triggerMatches(
   trigger: PipelineTrigger,
   observation: { agentId: string; status: string; outcome?: RunOutcome },
 ): boolean {
+  // A provider trigger fires on its webhook (activities/provider-triggers.ts), never on a Twin run.
+  if ('provider' in trigger) return false;
   if (trigger.agent !== observation.agentId) return false;
   const event = `run.${observation.status}`;
   if (trigger.event !== event) return false;

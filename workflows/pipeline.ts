@@ -28,7 +28,9 @@ import {
   type InstructionsStep,
   type PipelineDefinition,
   type RescheduleStep,
+  STEP_OUTPUT_FIELDS,
   type StepDefinition,
+  type StepResult,
   type StepState,
   type WaitStep,
 } from './pipeline-definition.js';
@@ -49,6 +51,8 @@ import {
 import { createPipelineVisibility, type PipelineVisibility } from './pipeline-visibility.js';
 import { runAgent } from './run-agent.js';
 import { runSessionStep } from './session-step.js';
+import { runTwinAiStep } from './twin-ai-step.js';
+import { runTwigStep } from './twig-step.js';
 import { renderTemplate } from './templates.js';
 
 /** Pipelines recorded before this patch rendered a missing template value as "": their replay must too. */
@@ -57,10 +61,6 @@ const MISSING_TEMPLATE_VALUES_FAIL_PATCH = 'missing-template-values-fail';
 const DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS = 100;
 const ADMIN_CALL_TIMEOUT = '30 seconds';
 const ADMIN_DEFAULT_ATTEMPTS = 5;
-
-type StepResult = Partial<Omit<StepState, 'id' | 'kind' | 'status'>> & {
-  status: 'succeeded' | 'failed' | 'cancelled';
-};
 
 /** One pipeline execution's working state inside the interpreter ("run" is kept for Twin runs). */
 interface Execution {
@@ -350,31 +350,21 @@ async function executeStep(
         stepStates: execution.stepStates,
         changed: () => changed(execution),
       });
+    case 'twinai.ask':
+    case 'twinai.kb':
+    case 'twinai.resolveEscalation':
+      return runTwinAiStep(step, (template) => render(execution, template));
+    case 'twig.query':
+    case 'twig.sync':
+    case 'twig.kb':
+      return runTwigStep(step, (template) => render(execution, template));
   }
 }
 
 function templateContext(execution: Execution): Record<string, unknown> {
+  // Exactly the readable fields, so what a template may name (checked at load) and what it reads cannot drift.
   const steps = Object.fromEntries(
-    execution.state.steps.map((s) => [
-      s.id,
-      {
-        status: s.status,
-        outcome: s.outcome,
-        summary: s.summary,
-        output: s.output,
-        json: s.json,
-        reason: s.reason,
-        runId: s.runId,
-        agentId: s.agentId,
-        attempts: s.attempts,
-        decidedBy: s.decidedBy,
-        comment: s.comment,
-        error: s.error,
-        sessionId: s.sessionId,
-        sessionStatus: s.sessionStatus,
-        eventCount: s.eventCount,
-      },
-    ]),
+    execution.state.steps.map((s) => [s.id, Object.fromEntries(STEP_OUTPUT_FIELDS.map((f) => [f, s[f]]))]),
   );
   return {
     input: execution.input,

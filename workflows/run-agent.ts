@@ -20,6 +20,7 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { LaneActivities } from '../activities/lanes.js';
+import { internalTaskQueue } from './internal-queue.js';
 import type { StartedTwinRun, TwinRunActivities } from '../activities/twin-runs.js';
 import type { RunObservation } from '../services/twin-vocabulary/run-status.js';
 import type { RunOutput } from '../services/twin-vocabulary/run-output.js';
@@ -130,7 +131,7 @@ export async function runAgent(agentId: string, options: RunAgentOptions = {}): 
     options,
     inbox: runInbox(),
     activities: proxyActivities<TwinRunActivities>(callOptions),
-    lanes: proxyActivities<LaneActivities>(callOptions),
+    lanes: proxyActivities<LaneActivities>({ ...callOptions, taskQueue: internalTaskQueue() }),
     callOptions,
     runIds: [],
     runs: [],
@@ -250,7 +251,11 @@ async function requestPermit(step: Step, request: PermitRequest): Promise<void> 
     }
   }
   await step.lanes.requestLanePermit.executeWithOptions(
-    { ...step.callOptions, summary: `${step.stepKey}: wait for a permit of agent ${step.agentId}` },
+    {
+      ...step.callOptions,
+      taskQueue: internalTaskQueue(),
+      summary: `${step.stepKey}: wait for a permit of agent ${step.agentId}`,
+    },
     [{ agentId: step.agentId, request }],
   );
 }

@@ -34,6 +34,7 @@ import {
 } from './run-tracker-api.js';
 import { applyObservation, freshTrackerState } from './run-tracker-state.js';
 import { AgentIdsKey, RunIdsKey, RunOutcomeKey, RunStatusKey } from './search-attributes.js';
+import { internalTaskQueue } from './internal-queue.js';
 
 /** Trackers recorded before this patch leave the release to the subscriber: their replay must not send one. */
 const TRACKER_RELEASES_PERMITS_PATCH = 'tracker-releases-permits';
@@ -82,6 +83,7 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
     retry: { maximumAttempts: 3, initialInterval: '1 second' },
   });
   const { evaluateTriggers } = proxyActivities<TriggerActivities>({
+    taskQueue: internalTaskQueue(),
     startToCloseTimeout: '30 seconds',
     retry: { maximumAttempts: 10 },
   });

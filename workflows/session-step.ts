@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { MANAGED_AGENTS_TASK_QUEUE_SUFFIX, SESSION_FAILURES } from './managed-session-api.js';
 import type { FollowedSession, ManagedSessionActivities } from './managed-session-api.js';
-import type { SessionStep, StepState } from './pipeline-definition.js';
+import type { SessionStep, StepResult, StepState } from './pipeline-definition.js';
 
 /** What the interpreter lends a session step. */
 export interface SessionStepContext {
@@ -24,9 +24,7 @@ export interface SessionStepContext {
   changed(): void;
 }
 
-export type SessionStepResult = Partial<Omit<StepState, 'id' | 'kind' | 'status'>> & {
-  status: 'succeeded' | 'failed' | 'cancelled';
-};
+export type SessionStepResult = StepResult;
 
 /** Statuses in which the turn a step waited for went well: the session waits for more, or is done. */
 const SUCCEEDED_STATUSES = new Set(['idle', 'completed']);

@@ -20,6 +20,9 @@ import {
 } from './pipeline-definition.js';
 import { asList } from './pipeline-scheduling.js';
 import { parseTemplate, templateReferences, TemplateSyntaxError } from './templates.js';
+import { checkAnswerTest, checkTwinAiStep } from './twin-ai-validation.js';
+import { checkTwigStep } from './twig-validation.js';
+import { checkProviderTrigger, checkTriggerInput } from './trigger-validation.js';
 
 /** Checks a 7-field Twin cron expression. */
 export type CronValidator = (expression: string) => { ok: true } | { ok: false; error: string };
@@ -52,6 +55,12 @@ export function checkStep(
   const readable = context.ancestors.get(step.id) ?? new Set<string>();
   const template = (field: string, value: string | undefined) => {
     if (value !== undefined) checkStepTemplate(field, value, readable, context, problem);
+  };
+  const providerHelpers = {
+    template,
+    required: (field: string, value: unknown) => requireText(field, value, problem),
+    isLiteral: (value: string) => !hasReferences(value),
+    problem,
   };
   checkDuration('timeout', step.timeout, problem);
   if (step.when && !context.skipReferences) checkCondition(step.when, readable, context.byId, problem);
@@ -99,6 +108,14 @@ export function checkStep(
       template('agent', step.agent);
       checkSession(step, context, readable, problem);
       return;
+    case 'twinai.ask':
+    case 'twinai.kb':
+    case 'twinai.resolveEscalation':
+      return checkTwinAiStep(step, providerHelpers);
+    case 'twig.query':
+    case 'twig.sync':
+    case 'twig.kb':
+      return checkTwigStep(step, providerHelpers);
     default:
       problem(`unknown step kind "${(step as { kind: unknown }).kind}"`);
   }
@@ -203,6 +220,7 @@ function checkCondition(
         problem(`"when" status "${status}" is not one of ${STEP_STATUSES.join(', ')}`);
     }
   }
+  checkAnswerTest(condition, byId.get(condition.step), problem);
 }
 
 function checkStepTemplate(
@@ -251,6 +269,7 @@ function checkStepTemplate(
 /** Every problem of one trigger, reported against the pipeline. */
 export function checkTrigger(trigger: PipelineTrigger, index: number, report: Report): void {
   const problem = (message: string) => report(undefined, `trigger ${index + 1}: ${message}`);
+  if ('provider' in trigger) return checkProviderTrigger(trigger, problem);
   if (!TRIGGER_EVENTS.includes(trigger.event))
     problem(`event "${trigger.event}" is not one of ${TRIGGER_EVENTS.join(', ')}`);
   requireText('agent', trigger.agent, problem);
@@ -263,22 +282,7 @@ export function checkTrigger(trigger: PipelineTrigger, index: number, report: Re
         problem(`outcome "${outcome}" is not one of ${RUN_OUTCOMES.join(', ')}`);
     }
   }
-  for (const [key, value] of Object.entries(trigger.input ?? {})) {
-    try {
-      for (const [root, field, ...rest] of templateReferences(value)) {
-        if (
-          root !== 'event' ||
-          rest.length > 0 ||
-          !(EVENT_FIELDS as readonly string[]).includes(field ?? '')
-        ) {
-          problem(
-            `input.${key}: "{{${[root, field, ...rest].join('.')}}}" — trigger input reads event.<${EVENT_FIELDS.join('|')}>`,
-          );
-        }
-      }
-    } catch (error) {
-      if (!(error instanceof TemplateSyntaxError)) throw error;
-      problem(`input.${key}: ${error.message}`);
-    }
-  }
+  const readable = ([root, field, ...rest]: readonly string[]) =>
+    root === 'event' && rest.length === 0 && (EVENT_FIELDS as readonly string[]).includes(field ?? '');
+  checkTriggerInput(trigger.input, readable, `event.<${EVENT_FIELDS.join('|')}>`, problem);
 }

@@ -16,7 +16,8 @@ export interface TwigEndpoint {
   path: string;
   scope: TwigScope;
   /**
-   * Sending it twice makes two of something (an agent, a source, a sync, feedback, a user, an article). The seed
+   * Sending it twice makes two of something (an interaction, an agent, a source, a sync, feedback, a user, an
+   * article). The seed
    * offers no idempotency key, so after an answer that may follow a performed request (500, 503) the client does
    * not send it again: docs/twig-contract.md, A17.
    */
@@ -24,7 +25,8 @@ export interface TwigEndpoint {
 }
 
 export const TWIG_ENDPOINTS = {
-  query: { method: 'POST', path: '/api/v1/query', scope: 'execute' },
+  // A query records an interaction and may make its agent act: answered 500, it may have happened.
+  query: { method: 'POST', path: '/api/v1/query', scope: 'execute', creates: true },
   semanticSearch: { method: 'POST', path: '/api/v1/semantic-search', scope: 'execute' },
   listAgents: { method: 'GET', path: '/api/v1/agents', scope: 'read' },
   createAgent: { method: 'POST', path: '/api/v1/agents', scope: 'write', creates: true },

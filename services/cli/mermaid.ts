@@ -24,6 +24,20 @@ function detail(step: StepDefinition): string {
       return 'approval';
     case 'session':
       return step.continues ? `turn in the session of ${step.continues}` : `session of ${step.agent ?? ''}`;
+    case 'twinai.ask':
+      return 'ask Twin.ai';
+    case 'twinai.kb':
+      return step.action === 'add' ? `add "${step.title ?? ''}" to Twin.ai's KB` : "delete from Twin.ai's KB";
+    case 'twinai.resolveEscalation':
+      return 'resolve a Twin.ai escalation';
+    case 'twig.query':
+      return `query Twig agent ${step.agent}`;
+    case 'twig.sync':
+      return `sync Twig data source ${step.dataSource}`;
+    case 'twig.kb':
+      return step.action === 'create'
+        ? `create "${step.title ?? ''}" in Twig's KB`
+        : "update an article in Twig's KB";
   }
 }
 

@@ -32,6 +32,26 @@ export const configSchema = z.object({
   /** Server-side activities/s cap on the managed-agent task queue, separate from Twin's budget. */
   MANAGED_AGENTS_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(10),
 
+  /** Twin.ai (seed 003) behind `twinai.*` steps; without a key those steps fail at once. */
+  TWIN_AI_API_KEY: z.string().min(1).optional(),
+  TWIN_AI_BASE_URL: z.url().default('https://api.twin.ai'),
+  /**
+   * Server-side activities/s cap on the Twin.ai task queue, across every worker. Twin.ai limits each key per
+   * minute (the seed's example: 60), so the default spends that minute evenly; the client still waits out any 429.
+   */
+  TWIN_AI_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(1),
+
+  /** Twig (seed 002) behind `twig.*` steps; without a key those steps fail at once. Default: providers/twig. */
+  TWIG_API_KEY: z.string().min(1).optional(),
+  TWIG_BASE_URL: z.url().optional(),
+  /**
+   * Server-side activities/s cap on the Twig task queue, across every worker. Twig limits each key per minute and
+   * scope (Write: 10/min), and the client waits out the rest, so this only spreads a burst of steps out.
+   */
+  TWIG_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(2),
+  /** Per Twig request; the seed says a query takes "1-5s depending on RAG strategy". */
+  TWIG_TIMEOUT_MS: positiveInt.default(30_000),
+
   RECEIVER_HOST: z.string().min(1).default('0.0.0.0'),
   RECEIVER_PORT: port.default(8787),
   /** Comma-separated; several at once during rotation. Merged with the secrets file. */

@@ -1,8 +1,8 @@
-// Builds twinflow's three workers on one connection. The main task queue runs every workflow and the activities
+// Builds twinflow's workers, one per task queue, on one connection. The main task queue runs every workflow and the activities
 // that start, cancel and inspect Twin runs, under a server-side activities/s cap that holds across every worker
 // process. Reconciliation polls get a queue and a budget of their own, so a flood of polls can never delay a
-// start or a cancel, and so do managed-agent sessions, so one platform's limits never slow another. Activities
-// receive the clients here; nothing secret travels through a workflow.
+// start or a cancel, and so do managed-agent sessions, Twin.ai and Twig calls, so one platform's limits never slow
+// another. Activities receive the clients here; nothing secret travels through a workflow.
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -12,6 +12,13 @@ import type { TwinClient } from '../twin-api/client.js';
 import type { ManagedAgentsClient } from '../../providers/managed-agents/index.js';
 import { createManagedSessionActivities } from '../../activities/managed-sessions.js';
 import { MANAGED_AGENTS_TASK_QUEUE_SUFFIX } from '../../workflows/managed-session-api.js';
+import { INTERNAL_TASK_QUEUE_SUFFIX } from '../../workflows/internal-queue.js';
+import type { TwinAiClient } from '../../providers/twin-ai/index.js';
+import { createTwinAiActivities } from '../../activities/twin-ai.js';
+import { TWIN_AI_TASK_QUEUE_SUFFIX } from '../../workflows/twin-ai-api.js';
+import type { TwigClient } from '../../providers/twig/index.js';
+import { createTwigActivities } from '../../activities/twig.js';
+import { TWIG_TASK_QUEUE_SUFFIX } from '../../workflows/twig-api.js';
 import { createPollActivities } from '../../activities/poll-run.js';
 import { createRunOutputActivities } from '../../activities/run-output.js';
 import { createWebhookCoverage } from '../../activities/webhook-coverage.js';
@@ -36,12 +43,20 @@ export type WorkerDeps = WorkflowSource & {
   pipelines?: PipelineRegistry;
   /** The platform behind `session` steps; without it those steps fail with ManagedAgentsNotConfigured. */
   managedAgents?: ManagedAgentsClient;
+  /** The platform behind `twinai.*` steps; without it those steps fail with TwinAiNotConfigured. */
+  twinAi?: TwinAiClient;
+  /** The platform behind `twig.*` steps; without it those steps fail with TwigNotConfigured. */
+  twig?: TwigClient;
 };
 
 export interface TwinflowWorkers {
   main: Worker;
+  /** twinflow's own bookkeeping (lane permits, liveness checks, triggers), without a rate budget. */
+  internal: Worker;
   poll: Worker;
   sessions: Worker;
+  twinAi: Worker;
+  twig: Worker;
   /** Runs all until shutdown; if one fails, the others are shut down too and the failure is rethrown. */
   run(): Promise<void>;
   shutdown(): void;
@@ -68,6 +83,21 @@ export function managedAgentsTaskQueue(taskQueue: string): string {
   return `${taskQueue}${MANAGED_AGENTS_TASK_QUEUE_SUFFIX}`;
 }
 
+export function internalTaskQueue(taskQueue: string): string {
+  return `${taskQueue}${INTERNAL_TASK_QUEUE_SUFFIX}`;
+}
+
+export function twinAiTaskQueue(taskQueue: string): string {
+  return `${taskQueue}${TWIN_AI_TASK_QUEUE_SUFFIX}`;
+}
+
+export function twigTaskQueue(taskQueue: string): string {
+  return `${taskQueue}${TWIG_TASK_QUEUE_SUFFIX}`;
+}
+
+/** The Twig worker's heartbeat throttle: a sync's progress_pct reaches status readers this soon. */
+export const TWIG_HEARTBEAT_THROTTLE = '1 second';
+
 export interface ActivityDeps {
   config: Config;
   twin: TwinClient;
@@ -75,6 +105,8 @@ export interface ActivityDeps {
   pipelines?: PipelineRegistry;
   logger?: Logger;
   managedAgents?: ManagedAgentsClient;
+  twinAi?: TwinAiClient;
+  twig?: TwigClient;
 }
 
 /** The activities of each queue, keyed by queue role; exported so tests can decorate one and keep the rest. */
@@ -85,9 +117,20 @@ export function createWorkerActivities({
   pipelines,
   logger,
   managedAgents,
+  twinAi,
+  twig,
 }: ActivityDeps) {
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
   const poll = createPollActivities({ twin });
+  const internal = {
+    ...createLaneActivities({
+      temporal,
+      taskQueue,
+      laneLimit: config.AGENT_CONCURRENCY_DEFAULT,
+      laneHolderCheckIntervalMs: config.AGENT_LANE_HOLDER_CHECK_SECONDS * 1000,
+    }),
+    ...createTriggerActivities(pipelines && { registry: pipelines, temporal, taskQueue, logger }),
+  };
   return {
     main: {
       ...createTwinRunActivities({
@@ -97,19 +140,17 @@ export function createWorkerActivities({
         reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
         webhooks: createWebhookCoverage(twin, logger),
       }),
-      ...createLaneActivities({
-        temporal,
-        taskQueue,
-        laneLimit: config.AGENT_CONCURRENCY_DEFAULT,
-        laneHolderCheckIntervalMs: config.AGENT_LANE_HOLDER_CHECK_SECONDS * 1000,
-      }),
       ...createTwinAdminActivities({ twin }),
       ...createRunOutputActivities({ twin }),
-      ...createTriggerActivities(pipelines && { registry: pipelines, temporal, taskQueue, logger }),
       ...poll,
+      // Workflows that scheduled these on the main queue before the internal queue existed still find them.
+      ...internal,
     },
     poll,
+    internal,
     sessions: createManagedSessionActivities({ client: managedAgents }),
+    twinAi: createTwinAiActivities({ client: twinAi }),
+    twig: createTwigActivities({ client: twig }),
   };
 }
 
@@ -128,33 +169,44 @@ export async function createWorkers(deps: WorkerDeps): Promise<TwinflowWorkers> 
     shutdownGraceTime: graceMs,
     shutdownForceTime: graceMs + WORKER_SHUTDOWN_FORCE_AFTER_MS,
   };
-  const main = await Worker.create({
-    connection,
-    namespace,
-    ...stopping,
+  /** A worker of one queue with its own server-side activities/s budget. */
+  const queueWorker = (queue: string, options: Partial<WorkerOptions>, perSecond?: number) =>
+    Worker.create({
+      connection,
+      namespace,
+      ...stopping,
+      taskQueue: queue,
+      ...options,
+      maxTaskQueueActivitiesPerSecond: perSecond,
+    });
+  const main = await queueWorker(
     taskQueue,
-    ...workflowSource,
-    activities: activities.main,
-    maxTaskQueueActivitiesPerSecond: config.TWIN_API_RATE_LIMIT_PER_SECOND,
-  });
-  const poll = await Worker.create({
-    connection,
-    namespace,
-    ...stopping,
-    taskQueue: pollTaskQueue(taskQueue),
-    activities: activities.poll,
-    maxTaskQueueActivitiesPerSecond: config.TWIN_POLL_RATE_LIMIT_PER_SECOND,
-  });
-  const sessions = await Worker.create({
-    connection,
-    namespace,
-    ...stopping,
-    taskQueue: managedAgentsTaskQueue(taskQueue),
-    activities: activities.sessions,
-    maxTaskQueueActivitiesPerSecond: config.MANAGED_AGENTS_RATE_LIMIT_PER_SECOND,
-    maxHeartbeatThrottleInterval: SESSION_HEARTBEAT_THROTTLE,
-  });
-  const all = [main, poll, sessions];
+    { ...workflowSource, activities: activities.main },
+    config.TWIN_API_RATE_LIMIT_PER_SECOND,
+  );
+  const poll = await queueWorker(
+    pollTaskQueue(taskQueue),
+    { activities: activities.poll },
+    config.TWIN_POLL_RATE_LIMIT_PER_SECOND,
+  );
+  // No budget: nothing on it calls a platform (workflows/internal-queue.ts).
+  const internal = await queueWorker(internalTaskQueue(taskQueue), { activities: activities.internal });
+  const sessions = await queueWorker(
+    managedAgentsTaskQueue(taskQueue),
+    { activities: activities.sessions, maxHeartbeatThrottleInterval: SESSION_HEARTBEAT_THROTTLE },
+    config.MANAGED_AGENTS_RATE_LIMIT_PER_SECOND,
+  );
+  const twinAi = await queueWorker(
+    twinAiTaskQueue(taskQueue),
+    { activities: activities.twinAi },
+    config.TWIN_AI_RATE_LIMIT_PER_SECOND,
+  );
+  const twig = await queueWorker(
+    twigTaskQueue(taskQueue),
+    { activities: activities.twig, maxHeartbeatThrottleInterval: TWIG_HEARTBEAT_THROTTLE },
+    config.TWIG_RATE_LIMIT_PER_SECOND,
+  );
+  const all = [main, internal, poll, sessions, twinAi, twig];
 
   const shutdown = () => {
     for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -166,5 +218,5 @@ export async function createWorkers(deps: WorkerDeps): Promise<TwinflowWorkers> 
     if (failure) throw failure.reason;
     logger.info('workers stopped');
   };
-  return { main, poll, sessions, run, shutdown };
+  return { main, internal, poll, sessions, twinAi, twig, run, shutdown };
 }

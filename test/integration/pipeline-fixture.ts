@@ -35,22 +35,26 @@ export interface PipelineWorld {
 
 export async function startPipelineWorld(
   pipelines: ReadonlyArray<PipelineRegistration | PipelineDefinition>,
-  options: Pick<StackOptions, 'env' | 'temporal' | 'profile' | 'webhooks' | 'managedAgents'> = {},
+  options: Pick<
+    StackOptions,
+    'env' | 'temporal' | 'profile' | 'webhooks' | 'managedAgents' | 'twinAi' | 'twig'
+  > = {},
 ): Promise<PipelineWorld> {
   const registry = createPipelineRegistry(pipelines);
   const stack = await startTwinflowStack({
     ...options,
-    decorate: (activities, world) => ({
-      ...activities,
-      main: {
-        ...activities.main,
-        ...createTriggerActivities({
-          registry,
-          temporal: world.serviceClient,
-          taskQueue: world.config.TEMPORAL_TASK_QUEUE,
-        }),
-      },
-    }),
+    decorate: (activities, world) => {
+      const triggers = createTriggerActivities({
+        registry,
+        temporal: world.serviceClient,
+        taskQueue: world.config.TEMPORAL_TASK_QUEUE,
+      });
+      return {
+        ...activities,
+        main: { ...activities.main, ...triggers },
+        internal: { ...activities.internal, ...triggers },
+      };
+    },
   });
   const control: ControlDeps = {
     client: stack.client,

@@ -13,6 +13,7 @@ import { connect } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import type { RunObservation, WebhookEventType } from '../../services/twin-vocabulary/run-status.js';
 import { createTestWorker, type TemporalTestContext } from './temporal.js';
+import { INTERNAL_TASK_QUEUE_SUFFIX } from '../../workflows/internal-queue.js';
 
 export function sign(secret: string, body: string | Uint8Array): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -198,8 +199,8 @@ export interface TrackerWorkers {
 }
 
 /**
- * The run tracker needs `evaluateTriggers`, `pollRun` and `readRunResult` on its own task queue and `pollRun` on
- * `<tq>-twin-poll`. Small real implementations: triggers are recorded, polling finds nothing (Twin does not know
+ * The run tracker needs `pollRun` and `readRunResult` on its own task queue, `evaluateTriggers` on `<tq>-internal`
+ * and `pollRun` on `<tq>-twin-poll`. Small real implementations: triggers are recorded, polling finds nothing (Twin does not know
  * the run), and the run produced no output.
  */
 export async function startTrackerWorkers(
@@ -211,11 +212,16 @@ export async function startTrackerWorkers(
     await createTestWorker(context, {
       taskQueue,
       activities: {
+        pollRun: async () => null,
+        readRunResult: async () => ({ eventsRead: 0, eventsTruncated: false }),
+      },
+    }),
+    await createTestWorker(context, {
+      taskQueue: `${taskQueue}${INTERNAL_TASK_QUEUE_SUFFIX}`,
+      activities: {
         async evaluateTriggers(input: { observation: RunObservation; sourceWorkflowId: string }) {
           triggerCalls.push(input);
         },
-        pollRun: async () => null,
-        readRunResult: async () => ({ eventsRead: 0, eventsTruncated: false }),
       },
     }),
     await createTestWorker(context, {

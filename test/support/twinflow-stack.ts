@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import { GracefulShutdownPeriodExpiredError, type Worker } from '@temporalio/worker';
+import { GracefulShutdownPeriodExpiredError, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
 import { createTwinClient, type TwinClient } from '../../services/twin-api/client.js';
@@ -23,15 +23,23 @@ import { startEmulator, type RunningEmulator } from '../../services/twin-emulato
 import {
   createWorkerActivities,
   createWorkers,
+  internalTaskQueue,
   managedAgentsTaskQueue,
   pollTaskQueue,
   SESSION_HEARTBEAT_THROTTLE,
+  twinAiTaskQueue,
+  TWIG_HEARTBEAT_THROTTLE,
+  twigTaskQueue,
 } from '../../services/worker/worker.js';
 import { ManagedAgentsClient } from '../../providers/managed-agents/index.js';
 import {
   startManagedAgentsEmulator,
   type ManagedAgentsEmulator,
 } from '../../providers/managed-agents/emulator/server.js';
+import { TwinAiClient } from '../../providers/twin-ai/index.js';
+import { startTwinAiEmulator, type RunningTwinAiEmulator } from '../../providers/twin-ai/emulator/server.js';
+import { TwigClient } from '../../providers/twig/index.js';
+import { startTwigEmulator, type RunningTwigEmulator } from '../../providers/twig/emulator/server.js';
 import { agentRunWorkflow } from '../../workflows/agent-run.js';
 import { type AgentRunWorkflowInput } from '../../workflows/agent-run-api.js';
 import { createTestWorker, connectTemporal, uniqueTaskQueue, type TemporalTestContext } from './temporal.js';
@@ -65,6 +73,12 @@ export interface TwinflowStack {
   /** The managed-agent platform emulator, when the stack was asked for one (`managedAgents: true`). */
   managedAgents?: ManagedAgentsEmulator;
   managedAgentsClient?: ManagedAgentsClient;
+  /** The Twin.ai emulator, when the stack was asked for one (`twinAi: true`). */
+  twinAi?: RunningTwinAiEmulator;
+  twinAiClient?: TwinAiClient;
+  /** The Twig emulator, when the stack was asked for one (`twig: true`). */
+  twig?: RunningTwigEmulator;
+  twigClient?: TwigClient;
   close(): Promise<void>;
 }
 
@@ -102,6 +116,13 @@ export interface StackOptions {
   temporal?: () => Promise<TemporalTestContext>;
   /** Also start the managed-agent platform emulator and give the workers its client (session steps). */
   managedAgents?: boolean;
+  /** Also start the Twin.ai emulator and give the workers a client with a key it issued (`twinai.*` steps). */
+  twinAi?: boolean;
+  /**
+   * Also start the Twig emulator and give the workers a client with a key it issued (`twig.*` steps); the
+   * client's per-request timeout is TWIG_TIMEOUT_MS from `env`.
+   */
+  twig?: boolean;
 }
 
 export async function startTwinflowStack(options: StackOptions = {}): Promise<TwinflowStack> {
@@ -129,6 +150,11 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
   const managedAgents = options.managedAgents ? await startManagedAgentsEmulator() : undefined;
   const managedAgentsClient =
     managedAgents && new ManagedAgentsClient({ baseUrl: managedAgents.url, apiKey: managedAgents.apiKey });
+  const twinAi = options.twinAi ? await startTwinAiEmulator() : undefined;
+  const twinAiClient = twinAi && new TwinAiClient({ baseUrl: twinAi.url, apiKey: twinAi.issueKey() });
+  const twig = options.twig ? await startTwigEmulator() : undefined;
+  const twigClient =
+    twig && new TwigClient({ baseUrl: twig.url, apiKey: twig.issueKey(), timeoutMs: config.TWIG_TIMEOUT_MS });
 
   const stack: Omit<TwinflowStack, 'close'> = {
     temporal,
@@ -158,6 +184,10 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
     runsOf: (agentId) => control.runs(agentId),
     managedAgents,
     managedAgentsClient,
+    twinAi,
+    twinAiClient,
+    twig,
+    twigClient,
   };
 
   const workers = options.decorate
@@ -175,6 +205,8 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
       });
       await emulator.close();
       await managedAgents?.close();
+      await twinAi?.close();
+      await twig?.close();
       await receiver?.close();
       await temporal.close();
     },
@@ -182,15 +214,17 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
 }
 
 async function productionWorkers(stack: Omit<TwinflowStack, 'close'>): Promise<Worker[]> {
-  const { main, poll, sessions } = await createWorkers({
+  const { main, internal, poll, sessions, twinAi, twig } = await createWorkers({
     config: stack.config,
     connection: stack.temporal.nativeConnection,
     twin: stack.twin,
     managedAgents: stack.managedAgentsClient,
+    twinAi: stack.twinAiClient,
+    twig: stack.twigClient,
     logger: createLogger('test-worker', 'silent'),
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
-  return [main, poll, sessions];
+  return [main, internal, poll, sessions, twinAi, twig];
 }
 
 async function decoratedWorkers(
@@ -203,20 +237,25 @@ async function decoratedWorkers(
       twin: stack.twin,
       temporal: stack.serviceClient,
       managedAgents: stack.managedAgentsClient,
+      twinAi: stack.twinAiClient,
+      twig: stack.twigClient,
     }),
     stack,
   );
   const taskQueue = stack.config.TEMPORAL_TASK_QUEUE;
+  /** One queue's test worker, with the options its production worker has beyond queue and activities. */
+  const worker = (queue: string, queueActivities: object, options: Partial<WorkerOptions> = {}) =>
+    createTestWorker(stack.temporal, { taskQueue: queue, activities: queueActivities, ...options });
   return [
-    await createTestWorker(stack.temporal, { taskQueue, activities: activities.main }),
-    await createTestWorker(stack.temporal, {
-      taskQueue: pollTaskQueue(taskQueue),
-      activities: activities.poll,
-    }),
-    await createTestWorker(stack.temporal, {
-      taskQueue: managedAgentsTaskQueue(taskQueue),
-      activities: activities.sessions,
+    await worker(taskQueue, activities.main),
+    await worker(internalTaskQueue(taskQueue), activities.internal),
+    await worker(pollTaskQueue(taskQueue), activities.poll),
+    await worker(managedAgentsTaskQueue(taskQueue), activities.sessions, {
       maxHeartbeatThrottleInterval: SESSION_HEARTBEAT_THROTTLE,
+    }),
+    await worker(twinAiTaskQueue(taskQueue), activities.twinAi),
+    await worker(twigTaskQueue(taskQueue), activities.twig, {
+      maxHeartbeatThrottleInterval: TWIG_HEARTBEAT_THROTTLE,
     }),
   ];
 }

@@ -287,7 +287,7 @@ describe('unknown fields in a definition', () => {
     });
     expect(messages(definition)).toEqual([
       'agent: unknown field "cron" (it belongs to reschedule steps)',
-      'reschedule: unknown field "message" (it belongs to agent and session steps)',
+      'reschedule: unknown field "message" (it belongs to agent, session and twinai.ask steps)',
       'instructions: unknown field "contnet" (did you mean "content"?)',
       'wait: unknown field "retry" (it belongs to agent, reschedule and instructions steps)',
       'approval: unknown field "promt" (did you mean "prompt"?)',

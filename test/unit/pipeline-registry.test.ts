@@ -20,6 +20,7 @@ describe('the pipeline registry', () => {
       'nightly-digest',
       'check-and-fix',
       'schedule-rollout',
+      'research-report',
     ]);
   });
 
@@ -124,7 +125,13 @@ describe('pipelines written as code', () => {
       kind: 'code',
       workflowType: 'checkThenFixWorkflow',
     });
-    expect(registry.list().map((p) => p.kind)).toEqual(['declared', 'declared', 'declared', 'code']);
+    expect(registry.list().map((p) => p.kind)).toEqual([
+      'declared',
+      'declared',
+      'declared',
+      'declared',
+      'code',
+    ]);
   });
 
   it('have no declared steps to draw', async () => {

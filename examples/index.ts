@@ -6,12 +6,19 @@ import { checkAndFix } from './check-and-fix.js';
 import { CODE_FIRST_PIPELINE, checkThenFixWorkflow } from './code-first.js';
 import { nightlyDigest } from './nightly-digest.js';
 import { researchReport } from './research-report.js';
+import { supportEscalation } from './support-escalation.js';
 import { scheduleRollout } from './schedule-rollout.js';
 
 export { CODE_FIRST_PIPELINE };
 
 export function examplePipelines(env: NodeJS.ProcessEnv = process.env): PipelineRegistration[] {
-  return [nightlyDigest(env), checkAndFix(env), scheduleRollout(env), researchReport(env)];
+  return [
+    nightlyDigest(env),
+    checkAndFix(env),
+    scheduleRollout(env),
+    researchReport(env),
+    supportEscalation(env),
+  ];
 }
 
 /**

@@ -61,6 +61,7 @@ export function renderBanner(stack: RunningStack): string[] {
           `${settings.config.TWIN_API_BASE_URL}  (register webhooks: npx twinflow webhooks register --agent <id> --url <public URL>)`,
         ],
     managedAgentsRow(stack),
+    ...stack.providers.map(({ label, url }): [string, string] => [label, url]),
     ['Webhook secrets', where(settings.secretsFile)],
     [
       'Control token',

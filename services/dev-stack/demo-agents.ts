@@ -70,6 +70,11 @@ const DEMO_OUTPUTS: Record<string, Partial<RunBehaviourInput>> = {
   },
   fixer: { output: 'Nothing to fix: lint and tests were clean.' },
   reporter: { output: 'Report: lint clean (2 warnings), 128 tests passed, no fix was needed.' },
+  support: {
+    output:
+      'Hello! We are sorry the blender broke. We will refund your order #4711 in full, although it is 45 days ' +
+      'old, and send a prepaid return label today.',
+  },
   analyst: {
     output:
       'Report: agent pipelines fail in three ways — duplicated work on retries, broken streams and lost ' +

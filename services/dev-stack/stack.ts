@@ -9,6 +9,7 @@ import { startTemporalDevServer } from './temporal-dev-server.js';
 import { roleAgentEnv } from '../project/config.js';
 import { httpOk, waitUntil, workerPolling } from './readiness.js';
 import { configuredPlatform, managedAgentsEmulator, type ManagedAgentsPlatform } from './managed-agents.js';
+import { providerEmulators, type ProviderEmulator } from './provider-emulators.js';
 import { seedEmulator, type SeedResult } from './seed.js';
 import type { StackSettings } from './settings.js';
 import type { StackLog } from './stack-log.js';
@@ -27,6 +28,8 @@ export interface RunningStack {
   seed?: SeedResult;
   /** The platform behind session steps: the stack's emulator, the user's own, or none. */
   managedAgents?: ManagedAgentsPlatform;
+  /** The Twin.ai and Twig emulators this start runs (platforms without a key of the user's own). */
+  providers: ProviderEmulator[];
   /** Stops every process, in reverse start order. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -75,6 +78,11 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
       await emulator.ready(log, shuttingDown);
       managedAgents = emulator.platform;
     }
+    const providers = providerEmulators(settings, baseEnv(settings));
+    for (const provider of providers) {
+      started.push(await superviseHere(provider.service));
+      await provider.ready(log, shuttingDown);
+    }
     checkAborted();
     // Written before the services start, so the seeded API key is reused even if this start fails later.
     await writeStackState(settings.dataDir, {
@@ -94,6 +102,7 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
         MANAGED_AGENTS_BASE_URL: managedAgents.baseUrl,
         MANAGED_AGENTS_API_KEY: managedAgents.apiKey,
       }),
+      ...Object.assign({}, ...providers.map((p) => p.env)),
       ...roleAgentEnv([...(seed?.agents ?? []), ...(managedAgents?.agents ?? [])], process.env),
     };
     const receiver = await superviseHere(
@@ -112,7 +121,7 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
       aborted: shuttingDown,
     });
     await waitForWorker(settings, worker, log, shuttingDown);
-    return { settings, controlToken, seed, managedAgents, stop };
+    return { settings, controlToken, seed, managedAgents, providers, stop };
   } catch (error) {
     await stop();
     throw error;

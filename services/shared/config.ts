@@ -56,6 +56,9 @@ export const configSchema = z.object({
   RECEIVER_PORT: port.default(8787),
   /** Comma-separated; several at once during rotation. Merged with the secrets file. */
   WEBHOOK_SIGNING_SECRETS: secretList,
+  /** Signing secrets of the Twin.ai and Twig webhook routes, comma-separated like WEBHOOK_SIGNING_SECRETS. */
+  TWIN_AI_WEBHOOK_SECRETS: secretList,
+  TWIG_WEBHOOK_SECRETS: secretList,
   WEBHOOK_SECRETS_FILE: z.string().min(1).default('.twinflow/webhook-secrets.json'),
   WEBHOOK_MAX_BODY_BYTES: positiveInt.default(256 * 1024),
   /** Twin retries late deliveries for a long time; a narrow window would reject genuine retries. */
@@ -84,6 +87,9 @@ export const configSchema = z.object({
   EMULATOR_PORT: port.default(8788),
   /** The local stack's managed-agent platform emulator, started when MANAGED_AGENTS_API_KEY is not set. */
   MANAGED_AGENTS_EMULATOR_PORT: port.default(8789),
+  /** The local stack's Twin.ai and Twig emulators, started when their API keys are not set. */
+  TWIN_AI_EMULATOR_PORT: port.default(8790),
+  TWIG_EMULATOR_PORT: port.default(8791),
   EMULATOR_STATE_FILE: z.string().min(1).optional(),
   /** Answer errors in the seed-000 shape `{error:{code,message}}` instead of problem+json. */
   EMULATOR_LEGACY_ERRORS: z.stringbool().default(false),

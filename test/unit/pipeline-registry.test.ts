@@ -21,6 +21,7 @@ describe('the pipeline registry', () => {
       'check-and-fix',
       'schedule-rollout',
       'research-report',
+      'support-escalation',
     ]);
   });
 
@@ -126,6 +127,7 @@ describe('pipelines written as code', () => {
       workflowType: 'checkThenFixWorkflow',
     });
     expect(registry.list().map((p) => p.kind)).toEqual([
+      'declared',
       'declared',
       'declared',
       'declared',

@@ -20,6 +20,8 @@ export const issueKeySchema = z
     /** Scopes the key holds; default all four. */
     scopes: z.array(z.enum(TWIG_SCOPES)).default([...TWIG_SCOPES]),
     mode: z.enum(['live', 'test']).default('test'),
+    /** The key itself, for a local stack that hands it to the worker first; default a fresh one. */
+    key: z.string().regex(/^twigsk_(live|test)_[A-Za-z0-9]+$/).optional(),
   })
   .prefault({});
 const syncScriptSchema = syncPlanSchema.extend({ data_source_id: z.string().min(1).optional() });
@@ -53,8 +55,8 @@ export interface TwigEmulatorControl {
 export function createControl(core: TwigEmulatorCore): TwigEmulatorControl {
   return {
     issueKey(input) {
-      const { scopes, mode } = issueKeySchema.parse(input);
-      const key = `twigsk_${mode}_${randomBytes(16).toString('hex')}`;
+      const { scopes, mode, key: chosen } = issueKeySchema.parse(input);
+      const key = chosen ?? `twigsk_${mode}_${randomBytes(16).toString('hex')}`;
       core.store.keys.set(key, { scopes: new Set<TwigScope>(scopes) });
       return key;
     },

@@ -23,8 +23,8 @@ export interface TwinAiTruth {
 }
 
 export interface TwinAiEmulatorControl {
-  /** A fresh key in the seed's shape (`twin_live_sk_…`), accepted from now on. */
-  issueKey(): string;
+  /** A fresh key in the seed's shape (`twin_live_sk_…`), accepted from now on; `key` chooses it (a local stack). */
+  issueKey(key?: string): string;
   /** Asked first for every question; undefined falls through to the rules, then the KB. */
   setScript(script: AnswerScript | undefined): void;
   /** Replaces the rules; the first whose `match` fits the question answers. */
@@ -49,8 +49,8 @@ export interface TwinAiEmulatorControl {
 export function createControl(core: TwinAiEmulatorCore): TwinAiEmulatorControl {
   const { store } = core;
   return {
-    issueKey() {
-      const key = `twin_live_sk_${randomBytes(16).toString('hex')}`;
+    issueKey(chosen) {
+      const key = chosen ?? `twin_live_sk_${randomBytes(16).toString('hex')}`;
       store.keys.add(key);
       return key;
     },

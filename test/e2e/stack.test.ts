@@ -79,7 +79,15 @@ describe('npm start (services/dev-stack/main.ts)', () => {
 
   it('prints where everything is once it is ready', () => {
     const output = first.output();
-    for (const prefix of ['[temporal]', '[emulator]', '[managed-agents]', '[receiver]', '[worker]'])
+    for (const prefix of [
+      '[temporal]',
+      '[emulator]',
+      '[managed-agents]',
+      '[twin-ai]',
+      '[twig]',
+      '[receiver]',
+      '[worker]',
+    ])
       expect(output).toContain(prefix);
     expect(output).toContain(`http://127.0.0.1:${ports.ui}`);
     expect(output).toContain(`http://127.0.0.1:${ports.receiver}`);
@@ -119,6 +127,29 @@ describe('npm start (services/dev-stack/main.ts)', () => {
     expect(result.stdout).toMatch(/pipeline\/research-report\/mixed\s+succeeded/);
     expect(result.stdout).toMatch(/research · tool_call: /);
     expect(result.stdout).toMatch(/findings → \{"findings":/);
+  });
+
+  it('runs the example across Twin, Twin.ai and Twig, with a person approving the unsure answer', async () => {
+    const cliEnv = cliEnvOf(env);
+    const input = JSON.stringify({ subject: 'Broken blender', message: 'It broke after 45 days. A refund?' });
+    const run = runCli(
+      ['run', 'support-escalation', '--input', input, '--id', 'three', '--wait'],
+      cliEnv,
+      dir,
+    );
+    const id = 'pipeline/support-escalation/three';
+    await eventually(
+      'the review to be approved',
+      async () => ((await runCli(['approve', id, 'review'], cliEnv, dir)).code === 0 ? true : undefined),
+      60_000,
+    );
+
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/pipeline\/support-escalation\/three\s+succeeded/);
+    expect(result.stdout).toMatch(/policy → Refunds after 30 days need a manager/);
+    expect(result.stdout).toMatch(/resolve → Approved by /);
+    expect(result.stdout).toMatch(/remember → kb_/);
   });
 
   it('restarts a service that dies, and says so loudly', async () => {

@@ -12,6 +12,8 @@ export interface StackPorts {
   receiver: number;
   emulator: number;
   managedAgents: number;
+  twinAi: number;
+  twig: number;
   metrics: number;
 }
 
@@ -28,6 +30,8 @@ export async function freeStackPorts(): Promise<StackPorts> {
     receiver: await freePort(),
     emulator: await freePort(),
     managedAgents: await freePort(),
+    twinAi: await freePort(),
+    twig: await freePort(),
     metrics: await freePort(),
   };
 }
@@ -41,6 +45,8 @@ export function stackPortEnv(ports: StackPorts): Record<string, string> {
     RECEIVER_PORT: String(ports.receiver),
     EMULATOR_PORT: String(ports.emulator),
     MANAGED_AGENTS_EMULATOR_PORT: String(ports.managedAgents),
+    TWIN_AI_EMULATOR_PORT: String(ports.twinAi),
+    TWIG_EMULATOR_PORT: String(ports.twig),
     WORKER_METRICS_PORT: String(ports.metrics),
   };
 }

@@ -18,6 +18,7 @@ const NO_WORKFLOW_BODIES = {
     '**/workflows/agent-lane.js',
     '**/workflows/agent-run.js',
     '**/workflows/pipeline.js',
+    '**/workflows/provider-event.js',
   ],
   message: 'Import the workflow’s contract (workflows/*-api.ts) instead of its body.',
 };

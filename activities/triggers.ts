@@ -40,21 +40,11 @@ export interface TriggerEvaluation {
 }
 
 /** The input a triggered pipeline receives: the event's fields under `trigger`, plus the trigger's own mapping. */
-export function triggeredInput(
-  match: TriggeredPipeline,
-  observation: RunObservation,
-  output?: string,
+export function mappedTriggerInput(
+  mapping: Readonly<Record<string, string>> | undefined,
+  event: Record<string, unknown>,
 ): Record<string, unknown> {
-  const event = {
-    runId: observation.runId,
-    agentId: observation.agentId,
-    status: observation.status,
-    outcome: observation.outcome,
-    summary: observation.summary,
-    output,
-    finishedAt: observation.finishedAt,
-  };
-  const mapped = Object.entries(match.trigger.input ?? {}).map(([key, template]) => [
+  const mapped = Object.entries(mapping ?? {}).map(([key, template]) => [
     key,
     renderTemplate(template, { event }),
   ]);
@@ -62,6 +52,63 @@ export function triggeredInput(
     trigger: JSON.parse(JSON.stringify(event)) as Record<string, unknown>,
     ...Object.fromEntries(mapped),
   };
+}
+
+/** A Twin run's end as a triggered pipeline sees it. */
+export function triggeredInput(
+  match: TriggeredPipeline,
+  observation: RunObservation,
+  output?: string,
+): Record<string, unknown> {
+  return mappedTriggerInput(match.trigger.input, {
+    runId: observation.runId,
+    agentId: observation.agentId,
+    status: observation.status,
+    outcome: observation.outcome,
+    summary: observation.summary,
+    output,
+    finishedAt: observation.finishedAt,
+  });
+}
+
+/**
+ * Starts each matched pipeline under `key` (derived from the event, so a repeat finds the run it started), with
+ * the input `inputOf` builds. Input the pipeline refuses, or a mapping reading a field the event lacks, is logged
+ * with `logFields` and skipped: a bad trigger must not fail whatever is evaluating it.
+ */
+export async function startTriggeredPipelines(
+  deps: TriggerActivityDeps,
+  matches: readonly TriggeredPipeline[],
+  key: string,
+  inputOf: (match: TriggeredPipeline) => Record<string, unknown>,
+  logFields: Record<string, unknown>,
+): Promise<TriggerEvaluation> {
+  const evaluation: TriggerEvaluation = { started: [], alreadyStarted: [], refused: [] };
+  for (const match of matches) {
+    const name = match.pipeline.name;
+    let input: Record<string, unknown>;
+    try {
+      input = match.pipeline.parseInput(inputOf(match));
+    } catch (error) {
+      // An event without the field a mapping reads (no summary where Twin serves none) is refused input too.
+      if (!(error instanceof InvalidPipelineInputError || error instanceof TemplateValueMissingError))
+        throw error;
+      const problems = error instanceof InvalidPipelineInputError ? error.problems : [error.message];
+      deps.logger?.warn({ pipeline: name, ...logFields, problems }, 'trigger input refused');
+      evaluation.refused.push(name);
+      continue;
+    }
+    const started = await startPipelineRun(
+      { client: deps.temporal, registry: deps.registry, taskQueue: deps.taskQueue },
+      { name, key, input },
+    );
+    (started.started ? evaluation.started : evaluation.alreadyStarted).push(started.workflowId);
+    deps.logger?.info(
+      { pipeline: name, workflowId: started.workflowId, ...logFields, started: started.started },
+      'trigger evaluated',
+    );
+  }
+  return evaluation;
 }
 
 /** Without deps (a worker that serves no pipelines), nothing is triggered. */
@@ -72,33 +119,14 @@ export function createTriggerActivities(deps?: TriggerActivityDeps) {
       output,
       sourceWorkflowId,
     }: EvaluateTriggersInput): Promise<TriggerEvaluation> {
-      const evaluation: TriggerEvaluation = { started: [], alreadyStarted: [], refused: [] };
-      if (!deps) return evaluation;
-      for (const match of deps.registry.triggeredBy(observation)) {
-        const name = match.pipeline.name;
-        let input: Record<string, unknown>;
-        try {
-          input = match.pipeline.parseInput(triggeredInput(match, observation, output));
-        } catch (error) {
-          // An event without the field a mapping reads (no summary where Twin serves none) is refused input too.
-          if (!(error instanceof InvalidPipelineInputError || error instanceof TemplateValueMissingError))
-            throw error;
-          const problems = error instanceof InvalidPipelineInputError ? error.problems : [error.message];
-          deps.logger?.warn({ pipeline: name, runId: observation.runId, problems }, 'trigger input refused');
-          evaluation.refused.push(name);
-          continue;
-        }
-        const started = await startPipelineRun(
-          { client: deps.temporal, registry: deps.registry, taskQueue: deps.taskQueue },
-          { name, key: triggerKey(observation.runId), input },
-        );
-        (started.started ? evaluation.started : evaluation.alreadyStarted).push(started.workflowId);
-        deps.logger?.info(
-          { pipeline: name, workflowId: started.workflowId, sourceWorkflowId, started: started.started },
-          'trigger evaluated',
-        );
-      }
-      return evaluation;
+      if (!deps) return { started: [], alreadyStarted: [], refused: [] };
+      return startTriggeredPipelines(
+        deps,
+        deps.registry.triggeredBy(observation),
+        triggerKey(observation.runId),
+        (match) => triggeredInput(match, observation, output),
+        { runId: observation.runId, sourceWorkflowId },
+      );
     },
   };
 }

@@ -4,3 +4,4 @@ export { runTrackerWorkflow } from './run-tracker.js';
 export { agentRunWorkflow } from './agent-run.js';
 export { agentLaneWorkflow } from './agent-lane.js';
 export { pipelineWorkflow } from './pipeline.js';
+export { providerEventWorkflow } from './provider-event.js';

@@ -25,7 +25,17 @@ export const PROVIDER_NAMES = Object.keys(PROVIDER_EVENTS) as ProviderName[];
  * and `eventKey`. Only Twig's `data` has fields below it.
  */
 export const PROVIDER_EVENT_FIELDS = {
-  'twin-ai': ['provider', 'eventKey', 'event', 'escalationId', 'question', 'askedBy', 'confidence', 'reason', 'timestamp'],
+  'twin-ai': [
+    'provider',
+    'eventKey',
+    'event',
+    'escalationId',
+    'question',
+    'askedBy',
+    'confidence',
+    'reason',
+    'timestamp',
+  ],
   twig: ['provider', 'eventKey', 'event', 'timestamp', 'data'],
 } as const satisfies Record<ProviderName, readonly string[]>;
 /** The one field whose own fields a trigger may read (`{{event.data.chunks_indexed}}`). */

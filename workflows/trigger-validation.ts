@@ -25,8 +25,7 @@ export function checkTriggerInput(
   for (const [key, value] of Object.entries(input ?? {})) {
     try {
       for (const path of templateReferences(value)) {
-        if (!readable(path))
-          problem(`input.${key}: "{{${path.join('.')}}}" — trigger input reads ${reads}`);
+        if (!readable(path)) problem(`input.${key}: "{{${path.join('.')}}}" — trigger input reads ${reads}`);
       }
     } catch (error) {
       if (!(error instanceof TemplateSyntaxError)) throw error;

@@ -1,5 +1,5 @@
 // Builds the receiver's Koa app from its dependencies and never listens itself: tests drive it on an
-// ephemeral port, main.ts on the configured one. Mount order matters: the webhook route comes first and ends
+// ephemeral port, main.ts on the configured one. Mount order matters: the webhook routes come first and end
 // the chain, so a control router mounted later (with koa-body or anything else that reads bodies) can never
 // touch a webhook's raw bytes.
 import { randomUUID } from 'node:crypto';
@@ -11,12 +11,17 @@ import { createReceiverMetrics } from './metrics.js';
 import { createOpsRouter } from './ops-routes.js';
 import { problemMiddleware, type ProblemState } from '../shared/http-problem.js';
 import type { SecretSource } from './secrets.js';
-import { createWebhookRouter, type DeliveryLog, type WebhookSettings } from './webhook-route.js';
+import { createWebhookRouter, type WebhookSettings } from './webhook-route.js';
+import type { DeliveryLog } from './delivery.js';
+import type { ProviderEventHandoff } from './provider-handoff.js';
+import { createProviderWebhookRouter, type ProviderWebhookSettings } from './provider-routes.js';
 
 export interface ReceiverAppDeps {
-  config: WebhookSettings;
+  config: WebhookSettings & ProviderWebhookSettings;
   secrets: SecretSource;
   handoff: EventHandoff;
+  /** Serves POST /webhooks/twin-ai and /webhooks/twig when given (the receiver process always gives it). */
+  providerHandoff?: ProviderEventHandoff;
   logger: Logger;
   /** The pipeline control API; mounted after the webhook route. */
   controlRouter?: Router;
@@ -75,6 +80,10 @@ export function createReceiverApp(deps: ReceiverAppDeps): Koa<RequestState> {
     problemMiddleware<RequestState>({ logger: deps.logger, surface: 'receiver', unmatchedIsNotFound: true }),
   );
   app.use(webhooks.routes());
+  if (deps.providerHandoff) {
+    const providers = { settings: deps.config, handoff: deps.providerHandoff, metrics };
+    app.use(createProviderWebhookRouter(providers).routes());
+  }
   app.use(ops.routes());
   if (deps.controlRouter) {
     app.use(deps.controlRouter.routes());

@@ -15,6 +15,7 @@ import { exitCodeOf } from '../pipelines/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createReceiverApp } from './app.js';
 import { createTemporalHandoff, handoffConnectionOptions, namespaceRetentionSeconds } from './handoff.js';
+import { createTemporalProviderHandoff } from './provider-handoff.js';
 import { SigningSecrets } from './secrets.js';
 import { listen } from '../shared/listen.js';
 
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
     config,
     secrets,
     handoff,
+    providerHandoff: createTemporalProviderHandoff({ client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     logger,
     controlRouter: controlRouter(config, client, project.registry, logger),
   });

@@ -11,6 +11,9 @@ export interface ReceiverMetrics {
   verificationFailures: Counter<'reason'>;
   latency: Histogram<'result'>;
   handoffErrors: Counter<'reason'>;
+  /** The Twin.ai and Twig routes' own series: their events and failure reasons differ from Twin's. */
+  providerDeliveries: Counter<'provider' | 'event' | 'result'>;
+  providerVerificationFailures: Counter<'provider' | 'reason'>;
 }
 
 export function createReceiverMetrics(): ReceiverMetrics {
@@ -40,6 +43,18 @@ export function createReceiverMetrics(): ReceiverMetrics {
       name: 'twinflow_receiver_handoff_errors_total',
       help: 'Temporal hand-offs that failed or timed out (answered 503), by reason',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    providerDeliveries: new Counter({
+      name: 'twinflow_receiver_provider_deliveries_total',
+      help: 'Twin.ai and Twig webhook deliveries by provider, event (known, "unknown" or "unverified") and result',
+      labelNames: ['provider', 'event', 'result'],
+      registers: [registry],
+    }),
+    providerVerificationFailures: new Counter({
+      name: 'twinflow_receiver_provider_verification_failures_total',
+      help: 'Twin.ai and Twig deliveries refused by their signature check, by provider and reason',
+      labelNames: ['provider', 'reason'],
       registers: [registry],
     }),
   };

@@ -1,10 +1,9 @@
 // POST /webhooks/twin: the one door through which Twin's run events enter twinflow. The body is read as raw
-// bytes (never through koa-body, which would hand back a decoded string and break byte-exact HMACs), the
-// signature is verified before the body means anything, routing uses only the signed body, and the answer
-// is 2xx only once Temporal has the event. Steps run cheapest-first; each failure is one typed problem.
+// bytes (delivery.ts, shared with the Twin.ai and Twig routes), the signature is verified before the body means
+// anything, routing uses only the signed body, and the answer is 2xx only once Temporal has the event. Steps run
+// cheapest-first; each failure is one typed problem.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
 import { z } from 'zod';
 import { zodIssuePaths } from '../shared/zod-issues.js';
 import type { Config } from '../shared/config.js';
@@ -14,9 +13,17 @@ import {
   webhookPayloadSchema,
   type WebhookPayload,
 } from '../twin-vocabulary/webhook-payload.js';
-import { HandoffTimeoutError, withTimeout, type EventHandoff, type HandoffOutcome } from './handoff.js';
+import type { EventHandoff, HandoffOutcome } from './handoff.js';
 import type { DeliveryResult, ReceiverMetrics } from './metrics.js';
-import { clientErrorStatus, HttpProblem } from '../shared/http-problem.js';
+import { HttpProblem } from '../shared/http-problem.js';
+import {
+  handOffWithin,
+  mountDelivery,
+  readBody,
+  requireIdentityEncoding,
+  requireJsonContentType,
+  type DeliveryLog,
+} from './delivery.js';
 import type { SecretSource } from './secrets.js';
 import { checkDigest, parseSignatureHeader, signedForAgent, type SignatureFailure } from './signature.js';
 
@@ -24,10 +31,6 @@ export const WEBHOOK_PATH = '/webhooks/twin';
 
 /** A signed timestamp may be this far ahead of our clock (sender clock skew); further is refused. */
 export const FUTURE_SKEW_SECONDS = 300;
-
-/** How long Twin should wait before retrying when Temporal could not take the event. */
-const RETRY_AFTER_SECONDS = 5;
-const RETRY_AFTER = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
 
 export type WebhookSettings = Pick<
   Config,
@@ -44,60 +47,10 @@ export interface WebhookRouteDeps {
 type VerificationFailure =
   SignatureFailure | 'timestamp_invalid' | 'timestamp_too_old' | 'timestamp_in_future';
 
-/** What the request log line says about a delivery, filled in as the steps learn it. */
-export interface DeliveryLog {
-  event?: string;
-  runId?: string;
-  result?: DeliveryResult;
-}
-
 const envelopeSchema = z.object({ event: z.string() });
 
 function isKnownEvent(event: string): event is WebhookEventType {
   return (WEBHOOK_EVENTS as readonly string[]).includes(event);
-}
-
-function requireIdentityEncoding(ctx: Context): void {
-  const encoding = ctx.get('content-encoding').trim().toLowerCase();
-  if (encoding === '' || encoding === 'identity') return;
-  // The signature covers the bytes Twin sent; inflating first would verify something else. Twin documents
-  // no compression, so a compressed body is refused rather than guessed at.
-  throw new HttpProblem(
-    415,
-    'compressed bodies are not accepted; send the JSON body uncompressed',
-    'content_encoding',
-    {
-      'Accept-Encoding': 'identity',
-    },
-  );
-}
-
-function requireJsonContentType(ctx: Context): void {
-  const charset = ctx.request.charset.toLowerCase();
-  if (
-    ctx.request.type === 'application/json' &&
-    (charset === '' || charset === 'utf-8' || charset === 'utf8')
-  )
-    return;
-  throw new HttpProblem(415, 'the body must be application/json in UTF-8', 'content_type');
-}
-
-async function readBody(ctx: Context, limit: number): Promise<Buffer> {
-  const declared = ctx.get('content-length');
-  try {
-    return await getRawBody(ctx.req, { length: declared === '' ? undefined : declared, limit });
-  } catch (error) {
-    const status = clientErrorStatus(error);
-    if (status === 413) {
-      // Close rather than read an oversized body to its end just to keep the connection alive.
-      throw new HttpProblem(413, `the body is larger than ${limit} bytes`, 'body_too_large', {
-        Connection: 'close',
-      });
-    }
-    if (status !== undefined)
-      throw new HttpProblem(400, 'the body could not be read in full', 'body_unreadable');
-    throw error;
-  }
 }
 
 // fatal: invalid UTF-8 is an error, not U+FFFD. A leading BOM is dropped here, after the HMAC saw it.
@@ -185,18 +138,10 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     return new HttpProblem(status, detail, reason);
   };
 
-  const handOff = async (payload: WebhookPayload): Promise<HandoffOutcome> => {
-    try {
-      return await withTimeout(settings.WEBHOOK_HANDOFF_TIMEOUT_MS, (signal) =>
-        handoff.deliver(observationOfWebhook(payload), signal),
-      );
-    } catch (error) {
-      const reason = error instanceof HandoffTimeoutError ? 'timeout' : 'error';
-      metrics.handoffErrors.inc({ reason });
-      const detail = 'the event could not be recorded right now; retry later';
-      throw new HttpProblem(503, detail, `handoff_${reason}`, RETRY_AFTER, { cause: error });
-    }
-  };
+  const handOff = (payload: WebhookPayload): Promise<HandoffOutcome> =>
+    handOffWithin(settings.WEBHOOK_HANDOFF_TIMEOUT_MS, metrics, (signal) =>
+      handoff.deliver(observationOfWebhook(payload), signal),
+    );
 
   const receive = async (ctx: Context, log: DeliveryLog): Promise<DeliveryResult> => {
     const signature = parseSignatureHeader(ctx.get('x-cobb-signature') || undefined);
@@ -233,23 +178,8 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
   };
 
   const router = new Router();
-  router.post(WEBHOOK_PATH, async (ctx) => {
-    const started = process.hrtime.bigint();
-    const log: DeliveryLog = { event: 'unverified' };
-    ctx.state.delivery = log;
-    try {
-      log.result = await receive(ctx, log);
-    } catch (error) {
-      log.result = error instanceof HttpProblem && error.status === 503 ? 'unavailable' : 'rejected';
-      throw error;
-    } finally {
-      const result = log.result ?? 'rejected';
-      metrics.deliveries.inc({ event: log.event ?? 'unverified', result });
-      metrics.latency.observe({ result }, Number(process.hrtime.bigint() - started) / 1e9);
-    }
-  });
-  router.all(WEBHOOK_PATH, () => {
-    throw new HttpProblem(405, `${WEBHOOK_PATH} accepts POST only`, 'method_not_allowed', { Allow: 'POST' });
-  });
+  const count = (log: DeliveryLog, result: DeliveryResult) =>
+    metrics.deliveries.inc({ event: log.event ?? 'unverified', result });
+  mountDelivery(router, WEBHOOK_PATH, metrics, count, receive);
   return router;
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { createReceiverApp } from '../receiver/app.js';
 import { createTemporalHandoff } from '../receiver/handoff.js';
+import { createTemporalProviderHandoff } from '../receiver/provider-handoff.js';
 import type { SigningKey } from '../receiver/secrets.js';
 import { WEBHOOK_PATH } from '../receiver/webhook-route.js';
 import type { Config } from '../shared/config.js';
@@ -42,6 +43,8 @@ export async function startTestReceiver(client: Client, config: Config): Promise
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       reconcileAfterMs: config.RUN_RECONCILE_AFTER_SECONDS * 1000,
     }),
+    // The Twin.ai and Twig routes too, with config's TWIN_AI_WEBHOOK_SECRETS and TWIG_WEBHOOK_SECRETS.
+    providerHandoff: createTemporalProviderHandoff({ client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     logger: createLogger('test-receiver', 'silent'),
   });
   const server = createServer(app.callback());

@@ -23,6 +23,7 @@ import { createPollActivities } from '../../activities/poll-run.js';
 import { createRunOutputActivities } from '../../activities/run-output.js';
 import { createWebhookCoverage } from '../../activities/webhook-coverage.js';
 import { createTriggerActivities } from '../../activities/triggers.js';
+import { createProviderTriggerActivities } from '../../activities/provider-triggers.js';
 import { createTwinAdminActivities } from '../../activities/twin-admin.js';
 import { createLaneActivities } from '../../activities/lanes.js';
 import { createTwinRunActivities } from '../../activities/twin-runs.js';
@@ -130,6 +131,7 @@ export function createWorkerActivities({
       laneHolderCheckIntervalMs: config.AGENT_LANE_HOLDER_CHECK_SECONDS * 1000,
     }),
     ...createTriggerActivities(pipelines && { registry: pipelines, temporal, taskQueue, logger }),
+    ...createProviderTriggerActivities(pipelines && { registry: pipelines, temporal, taskQueue, logger }),
   };
   return {
     main: {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTriggerActivities } from '../../activities/triggers.js';
+import { createProviderTriggerActivities } from '../../activities/provider-triggers.js';
 import {
   getPipelineStatus,
   startPipeline,
@@ -44,15 +45,12 @@ export async function startPipelineWorld(
   const stack = await startTwinflowStack({
     ...options,
     decorate: (activities, world) => {
-      const triggers = createTriggerActivities({
-        registry,
-        temporal: world.serviceClient,
-        taskQueue: world.config.TEMPORAL_TASK_QUEUE,
-      });
+      const deps = { registry, temporal: world.serviceClient, taskQueue: world.config.TEMPORAL_TASK_QUEUE };
+      const triggers = createTriggerActivities(deps);
       return {
         ...activities,
         main: { ...activities.main, ...triggers },
-        internal: { ...activities.internal, ...triggers },
+        internal: { ...activities.internal, ...triggers, ...createProviderTriggerActivities(deps) },
       };
     },
   });

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Router from '@koa/router';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { koaBody } from 'koa-body';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiverApp } from '../../services/receiver/app.js';
@@ -19,6 +18,7 @@ import { createLogger } from '../../services/shared/logger.js';
 import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
 import {
   deliver,
+  expectProblem,
   json,
   listenOnEphemeralPort,
   send,
@@ -27,6 +27,7 @@ import {
   startTrackerWorkers,
   uniqueRunId,
   webhookBody,
+  workflowExists,
   type HttpAnswer,
   type Listening,
   type TrackerWorkers,
@@ -87,25 +88,8 @@ afterAll(async () => {
   await rm(secretsDir, { recursive: true, force: true });
 });
 
-async function trackerExists(runId: string): Promise<boolean> {
-  try {
-    await temporal.client.workflow.getHandle(runTrackerWorkflowId(runId)).describe();
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
-    throw error;
-  }
-}
-
-function expectProblem(answer: HttpAnswer, status: number): void {
-  expect(answer.status).toBe(status);
-  expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(json(answer)).toMatchObject({
-    type: 'about:blank',
-    status,
-    title: expect.any(String),
-    detail: expect.any(String),
-  });
+function trackerExists(runId: string): Promise<boolean> {
+  return workflowExists(temporal.client, runTrackerWorkflowId(runId));
 }
 
 function freshlySigned() {

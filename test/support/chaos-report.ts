@@ -21,6 +21,7 @@ const SECTIONS = {
   'process-faults': 'test/reliability/process-faults.test.ts',
   'emulator-restart': 'test/reliability/emulator-restart.test.ts',
   'session-faults': 'test/reliability/session-faults.test.ts',
+  'providers-chaos': 'test/reliability/providers-chaos.test.ts',
   cluster: 'test/cluster/cluster.test.ts',
 } as const;
 export type SectionId = keyof typeof SECTIONS;

@@ -10,6 +10,8 @@ import {
   type Server,
 } from 'node:http';
 import { connect } from 'node:net';
+import { expect } from 'vitest';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { RunObservation, WebhookEventType } from '../../services/twin-vocabulary/run-status.js';
 import { createTestWorker, type TemporalTestContext } from './temporal.js';
@@ -65,6 +67,29 @@ export interface HttpAnswer {
 
 export function json<T = Record<string, unknown>>(answer: HttpAnswer): T {
   return JSON.parse(answer.body) as T;
+}
+
+/** Asserts an RFC 9457 problem+json answer with this status. */
+export function expectProblem(answer: HttpAnswer, status: number): void {
+  expect(answer.status).toBe(status);
+  expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(json(answer)).toMatchObject({
+    type: 'about:blank',
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
+}
+
+/** Whether Temporal has (or had) a workflow with this ID: "never reached the hand-off" is checked there. */
+export async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
 }
 
 export interface Listening {

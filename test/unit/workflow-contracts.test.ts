@@ -5,6 +5,10 @@ import * as bundle from '../../workflows/index.js';
 import { AGENT_LANE_WORKFLOW_TYPE, type AgentLaneWorkflow } from '../../workflows/agent-lane-api.js';
 import { AGENT_RUN_WORKFLOW_TYPE, type AgentRunWorkflow } from '../../workflows/agent-run-api.js';
 import { PIPELINE_WORKFLOW_TYPE, type PipelineWorkflow } from '../../workflows/pipeline-api.js';
+import {
+  PROVIDER_EVENT_WORKFLOW_TYPE,
+  type ProviderEventWorkflow,
+} from '../../workflows/provider-event-api.js';
 import { RUN_TRACKER_WORKFLOW_TYPE, type RunTrackerWorkflow } from '../../workflows/run-tracker-api.js';
 
 describe('workflow contracts', () => {
@@ -13,6 +17,7 @@ describe('workflow contracts', () => {
       AGENT_LANE_WORKFLOW_TYPE,
       AGENT_RUN_WORKFLOW_TYPE,
       PIPELINE_WORKFLOW_TYPE,
+      PROVIDER_EVENT_WORKFLOW_TYPE,
       RUN_TRACKER_WORKFLOW_TYPE,
     ]) {
       expect(typeof (bundle as Record<string, unknown>)[type], type).toBe('function');
@@ -23,6 +28,7 @@ describe('workflow contracts', () => {
     expectTypeOf(bundle.agentLaneWorkflow).toEqualTypeOf<AgentLaneWorkflow>();
     expectTypeOf(bundle.agentRunWorkflow).toEqualTypeOf<AgentRunWorkflow>();
     expectTypeOf(bundle.pipelineWorkflow).toEqualTypeOf<PipelineWorkflow>();
+    expectTypeOf(bundle.providerEventWorkflow).toEqualTypeOf<ProviderEventWorkflow>();
     expectTypeOf(bundle.runTrackerWorkflow).toEqualTypeOf<RunTrackerWorkflow>();
   });
 });

@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { loadConfig } from '../../../services/shared/config.js';
 import { createLogger } from '../../../services/shared/logger.js';
 import { SEED_AGENTS_VARIABLE, startManagedAgentsEmulator } from './server.js';
+import { runEmulatorProcess } from '../../shared/emulator/process-main.js';
 
 const seedSchema = z.array(
   z.object({ id: z.string().min(1), name: z.string().min(1), turns: z.array(z.unknown()).min(1) }),
 );
 
-async function main(): Promise<void> {
+async function main() {
   const config = loadConfig();
   const logger = createLogger('managed-agents-emulator', config.LOG_LEVEL);
   const apiKey = config.MANAGED_AGENTS_API_KEY;
@@ -27,12 +28,7 @@ async function main(): Promise<void> {
   });
   for (const agent of seed) emulator.createAgent({ name: agent.name }, agent.turns as never[], agent.id);
   logger.info({ url: emulator.url, agents: seed.map((a) => a.id) }, 'managed-agents emulator listening');
-  const stop = () => void emulator.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  return emulator;
 }
 
-await main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+await runEmulatorProcess(main);

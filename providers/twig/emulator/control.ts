@@ -21,7 +21,10 @@ export const issueKeySchema = z
     scopes: z.array(z.enum(TWIG_SCOPES)).default([...TWIG_SCOPES]),
     mode: z.enum(['live', 'test']).default('test'),
     /** The key itself, for a local stack that hands it to the worker first; default a fresh one. */
-    key: z.string().regex(/^twigsk_(live|test)_[A-Za-z0-9]+$/).optional(),
+    key: z
+      .string()
+      .regex(/^twigsk_(live|test)_[A-Za-z0-9]+$/)
+      .optional(),
   })
   .prefault({});
 const syncScriptSchema = syncPlanSchema.extend({ data_source_id: z.string().min(1).optional() });

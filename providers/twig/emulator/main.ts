@@ -5,8 +5,9 @@
 import { loadConfig } from '../../../services/shared/config.js';
 import { createLogger } from '../../../services/shared/logger.js';
 import { startTwigEmulator } from './server.js';
+import { runEmulatorProcess } from '../../shared/emulator/process-main.js';
 
-async function main(): Promise<void> {
+async function main() {
   const config = loadConfig();
   const logger = createLogger('twig-emulator', config.LOG_LEVEL);
   const key = config.TWIG_API_KEY;
@@ -21,12 +22,7 @@ async function main(): Promise<void> {
   const [secret] = config.TWIG_WEBHOOK_SECRETS;
   if (url && secret) emulator.setWebhook({ url, secret });
   logger.info({ url: emulator.url, webhooks: url ?? 'none' }, 'twig emulator listening');
-  const stop = () => void emulator.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  return emulator;
 }
 
-await main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+await runEmulatorProcess(main);

@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { loadConfig } from '../../../services/shared/config.js';
 import { createLogger } from '../../../services/shared/logger.js';
 import { startTwinAiEmulator } from './server.js';
+import { runEmulatorProcess } from '../../shared/emulator/process-main.js';
 
 const rulesSchema = z.array(
   z.object({ match: z.string().min(1), answer: z.record(z.string(), z.unknown()) }),
 );
 
-async function main(): Promise<void> {
+async function main() {
   const config = loadConfig();
   const logger = createLogger('twin-ai-emulator', config.LOG_LEVEL);
   const key = config.TWIN_AI_API_KEY;
@@ -28,12 +29,7 @@ async function main(): Promise<void> {
   });
   emulator.issueKey(key);
   logger.info({ url: emulator.url, webhooks: webhookUrl ?? 'none' }, 'twin-ai emulator listening');
-  const stop = () => void emulator.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  return emulator;
 }
 
-await main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+await runEmulatorProcess(main);

@@ -126,6 +126,7 @@ function advance(progress: TwigSyncProgress, read: Awaited<ReturnType<TwigClient
   const pct = present(read.progress_pct);
   const seen = progress.progressSeen;
   return {
+    stepId: progress.stepId,
     status: read.status,
     progress_pct: pct,
     chunks_indexed: present(read.chunks_indexed),
@@ -138,6 +139,7 @@ async function awaitSync(client: TwigClient, input: AwaitTwigSyncInput): Promise
   const context = Context.current();
   // A retried attempt goes on from what the last one heartbeated.
   let progress: TwigSyncProgress = (context.info.heartbeatDetails as TwigSyncProgress | undefined) ?? {
+    stepId: input.stepId,
     seenRunning: false,
     progressSeen: [],
   };

@@ -322,6 +322,8 @@ export interface StepState {
   eventCount?: number;
   /** Session steps: the last event this step recorded, where a later turn's events begin. */
   lastEventId?: string;
+  /** `twig.sync` steps, while running: the last progress Twig reported (status readers fill it from the heartbeat). */
+  syncProgress?: { status?: string; percent?: number };
   /** Session steps, while running: the latest events, for live views. */
   latestEvents?: SessionEventLine[];
   /** Twin.ai asks: the answer's confidence (0-1), whether it escalated and why, and the KB titles it drew on. */

@@ -64,12 +64,16 @@ export interface TriggeredTwigSync {
 
 export interface AwaitTwigSyncInput {
   dataSourceId: string;
+  /** The waiting step, named in the heartbeat so status readers can show its progress on the right row. */
+  stepId?: string;
   /** Workflow time of the trigger: a status of `active` read too soon after it may be the previous sync's. */
   triggeredAt: string;
 }
 
 /** What the waiting activity heartbeats, and what the step's timeout message reads back. */
 export interface TwigSyncProgress {
+  /** The step that waits (AwaitTwigSyncInput.stepId). */
+  stepId?: string;
   status?: string;
   progress_pct?: number;
   chunks_indexed?: number;

@@ -107,7 +107,7 @@ async function sync(step: TwigSyncStep, render: Render): Promise<StepResult> {
       // Status reads are safe to repeat, so attempts are unbounded: only a refusal, a failed sync or the deadline
       // ends the wait.
       retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: Object.values(TWIG_FAILURES) },
-    }).awaitTwigSync({ dataSourceId, triggeredAt: new Date().toISOString() });
+    }).awaitTwigSync({ dataSourceId, stepId: step.id, triggeredAt: new Date().toISOString() });
     const chunks = done.chunksIndexed === undefined ? '' : `, ${done.chunksIndexed} chunks indexed`;
     const seen = done.progressSeen.length > 0 ? `; progress seen ${done.progressSeen.join('%, ')}%` : '';
     return {

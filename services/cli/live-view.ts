@@ -138,6 +138,8 @@ function stepNotes(step: StepState): string[] {
   }
   if (step.status === 'running') {
     for (const event of step.latestEvents ?? []) notes.push(`  ${step.id} · ${event.type}: ${event.text}`);
+    const progress = syncProgressLine(step);
+    if (progress) notes.push(progress);
   }
   for (const run of step.runs ?? []) {
     if (run.resolution === 'adopted' || run.resolution === 'marker')
@@ -152,6 +154,8 @@ interface Printed {
   runs: number;
   /** A session step's last event printed. */
   lastEvent?: string;
+  /** A twig.sync step's last progress line printed. */
+  progress?: string;
 }
 
 /**
@@ -202,6 +206,8 @@ function stepChanges(
   });
   const events = newSessionEvents(step, before.lastEvent);
   lines.push(...events.map((event) => `  ${step.id} · ${event.type}: ${event.text}`));
+  const progress = step.status === 'running' ? syncProgressLine(step) : undefined;
+  if (progress && progress !== before.progress) lines.push(progress);
   if (row.state !== before.state && settled)
     lines.push(stepLine(row, [row.outcome && `outcome=${row.outcome}`]));
   // Nobody watching a CI log sees a table: the command to unblock the run has to be in the log itself.
@@ -211,8 +217,17 @@ function stepChanges(
     state: row.state,
     runs: step.runIds.length,
     lastEvent: events.at(-1)?.id ?? before.lastEvent,
+    progress: progress ?? before.progress,
   });
   return lines;
+}
+
+/** A twig.sync step's progress as Twig last reported it, e.g. `kb · sync processing 45%`. */
+function syncProgressLine(step: StepState): string | undefined {
+  const { syncProgress } = step;
+  if (!syncProgress) return undefined;
+  const percent = syncProgress.percent === undefined ? '' : ` ${syncProgress.percent}%`;
+  return `  ${step.id} · sync ${syncProgress.status ?? 'started'}${percent}`;
 }
 
 /** A session step's latest events not printed yet; snapshots are polled, so some may never be seen. */

@@ -2,7 +2,7 @@
 // cancel, pause, resume, approve, status and list. Each takes a Temporal Client and the registry, and throws a
 // typed error the callers map to exit codes or HTTP statuses. Workflow IDs are `pipeline/<name>/<key>`, so the
 // same key always reaches the same run.
-import { withSessionProgress } from './session-progress.js';
+import { withActivityProgress } from './activity-progress.js';
 import { randomUUID } from 'node:crypto';
 import {
   WorkflowFailedError,
@@ -288,7 +288,7 @@ export async function getPipelineStatus(deps: ControlDeps, ref: PipelineRef): Pr
       cancelReason: execution === 'CANCELLED' ? await cancelReason(deps, description) : undefined,
       state:
         kind === 'declared'
-          ? withSessionProgress(await pipelineState(deps, handle, execution), description)
+          ? withActivityProgress(await pipelineState(deps, handle, execution), description)
           : undefined,
     };
   });

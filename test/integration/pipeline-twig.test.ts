@@ -5,13 +5,12 @@
 // is there, failed when none is yet (the emulator's request log and interactions are the truth).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { TwigClient } from '../../providers/twig/index.js';
 import type { RunningTwigEmulator } from '../../providers/twig/emulator/server.js';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
 import { pipelineStateQuery } from '../../workflows/pipeline-api.js';
 import type { pipelineWorkflow } from '../../workflows/pipeline.js';
-import { TWIG_FAILURES, type TwigSyncProgress } from '../../workflows/twig-api.js';
+import { TWIG_FAILURES } from '../../workflows/twig-api.js';
 import { eventually, historyEvents } from '../support/twinflow-stack.js';
 import { clientFor } from '../providers/twig/support.js';
 import { startPipelineWorld, stepsById, type PipelineWorld } from './pipeline-fixture.js';
@@ -183,23 +182,22 @@ describe('a twig.query step', () => {
 });
 
 describe('a twig.sync step', () => {
-  it('waits for the data source to sync, with progress_pct in its heartbeat', async () => {
+  it('waits for the data source to sync, its progress shown in the pipeline’s status', async () => {
     const source = await newSource();
     twig.scriptSync({ data_source_id: source, durationMs: 4_000, steps: 4, chunks: 120 });
-    const { handle } = await world.start('twig-synced', { source });
-    const beat = await eventually(
-      'a heartbeat with progress',
+    const { key, handle } = await world.start('twig-synced', { source });
+    const live = await eventually(
+      'the sync step’s progress in the status',
       async () => {
-        const { raw } = await handle.describe();
-        const payload = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
-        const details = payload && defaultPayloadConverter.fromPayload<TwigSyncProgress>(payload);
-        return details && (details.progress_pct ?? 0) > 0 && details.status === 'processing'
-          ? details
+        const step = (await world.status('twig-synced', key)).state?.steps.find((s) => s.id === 'sync');
+        const progress = step?.syncProgress;
+        return progress && (progress.percent ?? 0) > 0 && progress.status === 'processing'
+          ? progress
           : undefined;
       },
       10_000,
     );
-    expect(beat.progress_pct).toBeLessThan(100);
+    expect(live.percent).toBeLessThan(100);
     const { outcome, steps } = await settle(handle);
     expect(outcome).toBe('succeeded');
     expect(steps.sync).toMatchObject({ status: 'succeeded', output: 'active' });

@@ -82,4 +82,15 @@ describe('the line stream', () => {
     expect(next).toEqual(['  s · progress: part 3', '  s · progress: part 4']);
     expect(later).toEqual(['  s · progress: part 7', '  s · progress: part 8']);
   });
+
+  it('prints a running sync step’s progress each time it changes', () => {
+    const lines = createLineStream(undefined);
+    const sync = (status: string, percent: number) =>
+      step('kb', 'running', { kind: 'twig.sync', syncProgress: { status, percent } });
+    lines.next(snapshot('running', [sync('processing', 10)]));
+    const same = lines.next(snapshot('running', [sync('processing', 10)]));
+    const moved = lines.next(snapshot('running', [sync('processing', 60)]));
+    expect(same).toEqual([]);
+    expect(moved).toEqual(['  kb · sync processing 60%']);
+  });
 });

@@ -13,21 +13,17 @@ import {
   isCancellation,
   log,
   patched,
-  proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TwinAdminActivities } from '../activities/twin-admin.js';
 import { compensationStepIds, decideReadySteps, isSettled } from './pipeline-scheduling.js';
-import { DEFAULT_STEP_FAIL_ON, type RetryPolicy } from './agent-retry.js';
+import { DEFAULT_STEP_FAIL_ON } from './agent-retry.js';
 import { findDefinitionProblems, PipelineDefinitionError } from './pipeline-validation.js';
 import {
   type AgentStep,
   type ApprovalStep,
-  type InstructionsStep,
   type PipelineDefinition,
-  type RescheduleStep,
   STEP_OUTPUT_FIELDS,
   type StepDefinition,
   type StepResult,
@@ -51,6 +47,7 @@ import {
 import { createPipelineVisibility, type PipelineVisibility } from './pipeline-visibility.js';
 import { runAgent } from './run-agent.js';
 import { runSessionStep } from './session-step.js';
+import { instructionsStep, rescheduleStep, type TwinAdminStepContext } from './twin-admin-steps.js';
 import { runTwinAiStep } from './twin-ai-step.js';
 import { runTwigStep } from './twig-step.js';
 import { renderTemplate } from './templates.js';
@@ -59,8 +56,6 @@ import { renderTemplate } from './templates.js';
 const MISSING_TEMPLATE_VALUES_FAIL_PATCH = 'missing-template-values-fail';
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS = 100;
-const ADMIN_CALL_TIMEOUT = '30 seconds';
-const ADMIN_DEFAULT_ATTEMPTS = 5;
 
 /** One pipeline execution's working state inside the interpreter ("run" is kept for Twin runs). */
 interface Execution {
@@ -337,9 +332,9 @@ async function executeStep(
     case 'agent':
       return runAgentStep(execution, step, state);
     case 'reschedule':
-      return rescheduleStep(execution, step);
+      return rescheduleStep(step, twinAdminContext(execution));
     case 'instructions':
-      return instructionsStep(execution, step);
+      return instructionsStep(step, twinAdminContext(execution));
     case 'wait':
       return waitStep(execution, step);
     case 'approval':
@@ -359,6 +354,13 @@ async function executeStep(
     case 'twig.kb':
       return runTwigStep(step, (template) => render(execution, template));
   }
+}
+
+function twinAdminContext(execution: Execution): TwinAdminStepContext {
+  return {
+    render: (template) => render(execution, template),
+    resolveAgent: (template) => resolveAgent(execution, template),
+  };
 }
 
 function templateContext(execution: Execution): Record<string, unknown> {
@@ -427,52 +429,6 @@ async function runAgentStep(execution: Execution, step: AgentStep, state: StepSt
     attempts: result.attempts,
     error: result.succeeded ? undefined : `${ended} after ${result.attempts} attempt(s)${why}`,
   };
-}
-
-function adminActivities(
-  step: { id: string; timeout?: StepDefinition['timeout']; retry?: RetryPolicy },
-  summary: string,
-) {
-  return proxyActivities<TwinAdminActivities>({
-    startToCloseTimeout: ADMIN_CALL_TIMEOUT,
-    scheduleToCloseTimeout: step.timeout,
-    retry: { maximumAttempts: ADMIN_DEFAULT_ATTEMPTS, ...step.retry },
-    summary: `${step.id}: ${summary}`,
-  });
-}
-
-async function rescheduleStep(execution: Execution, step: RescheduleStep): Promise<StepResult> {
-  const agentId = resolveAgent(execution, step.agent);
-  const what =
-    step.action === 'set'
-      ? `set schedule of ${agentId} to "${step.cron}"`
-      : `${step.action} schedule of ${agentId}`;
-  const admin = adminActivities(step, what);
-  switch (step.action) {
-    case 'set':
-      await admin.setAgentSchedule({ agentId, cron: step.cron ?? '' });
-      break;
-    case 'pause':
-      await admin.pauseAgentSchedule({ agentId });
-      break;
-    case 'resume':
-      await admin.resumeAgentSchedule({ agentId });
-      break;
-    case 'delete':
-      await admin.deleteAgentSchedule({ agentId });
-      break;
-  }
-  return { status: 'succeeded', summary: what };
-}
-
-async function instructionsStep(execution: Execution, step: InstructionsStep): Promise<StepResult> {
-  const agentId = resolveAgent(execution, step.agent);
-  const content = render(execution, step.content);
-  await adminActivities(step, `update instructions of ${agentId}`).updateAgentInstructions({
-    agentId,
-    content,
-  });
-  return { status: 'succeeded', summary: `instructions of ${agentId} updated` };
 }
 
 async function waitStep(execution: Execution, step: WaitStep): Promise<StepResult> {

@@ -25,7 +25,7 @@ import {
   type StartSessionInput,
 } from '../workflows/managed-session-api.js';
 import { sessionFailure } from './session-failure.js';
-import { mark, sentBefore } from './write-progress.js';
+import { sendOnce, type WriteRules } from './write-progress.js';
 
 /** The platform's clock may run behind ours (A16): sessions are looked for from this much before the step asked. */
 const CLOCK_SKEW_MARGIN_MS = 10_000;
@@ -33,11 +33,13 @@ const CLOCK_SKEW_MARGIN_MS = 10_000;
 const MAX_LISTED_SESSIONS = 1_000;
 const LIST_PAGE_SIZE = 100;
 
-/** A failure that proves the platform did nothing lets the next attempt send again; any other keeps the doubt. */
-function notPerformed(error: unknown): unknown {
-  if (error instanceof ManagedAgentsApiError && !error.mayHavePerformed) mark('not-sent');
-  return sessionFailure(error);
-}
+const SESSION_WRITES: WriteRules = {
+  lost: (error) => error instanceof UnconfirmedWriteError,
+  notPerformed: (error) => error instanceof ManagedAgentsApiError && !error.mayHavePerformed,
+  rethrow: (error) => {
+    throw sessionFailure(error);
+  },
+};
 
 function firstUserMessage(events: readonly SessionEvent[]): string | undefined {
   const message = events.find((e) => e.type === MESSAGE_EVENT_TYPE && e.data['role'] === 'user');
@@ -91,25 +93,19 @@ async function findStartedSession(
   );
 }
 
-export async function startSession(
-  client: ManagedAgentsClient,
-  input: StartSessionInput,
-): Promise<StartedSession> {
-  if (sentBefore()) return await findStartedSession(client, input).catch((e: unknown) => throwMapped(e));
-  mark('sending');
-  try {
-    const meta = await client.createSession({
-      agent_id: input.agentId,
-      agent_version: input.agentVersion,
-      input: [{ role: 'user', content: input.message }],
-    });
-    return { sessionId: meta.id, agentVersion: meta.agent_version, adopted: false };
-  } catch (error) {
-    if (error instanceof UnconfirmedWriteError) {
-      return await findStartedSession(client, input).catch((e: unknown) => throwMapped(e));
-    }
-    throw notPerformed(error);
-  }
+export function startSession(client: ManagedAgentsClient, input: StartSessionInput): Promise<StartedSession> {
+  return sendOnce(
+    SESSION_WRITES,
+    async () => {
+      const meta = await client.createSession({
+        agent_id: input.agentId,
+        agent_version: input.agentVersion,
+        input: [{ role: 'user', content: input.message }],
+      });
+      return { sessionId: meta.id, agentVersion: meta.agent_version, adopted: false };
+    },
+    () => findStartedSession(client, input),
+  );
 }
 
 async function findSentTurn(client: ManagedAgentsClient, input: SendTurnInput): Promise<void> {
@@ -127,16 +123,9 @@ async function findSentTurn(client: ManagedAgentsClient, input: SendTurnInput): 
 }
 
 export async function sendTurn(client: ManagedAgentsClient, input: SendTurnInput): Promise<void> {
-  if (sentBefore()) return await findSentTurn(client, input).catch((e: unknown) => throwMapped(e));
-  mark('sending');
-  try {
-    await client.sendTurn(input.sessionId, { input: [{ role: 'user', content: input.message }] });
-  } catch (error) {
-    if (!(error instanceof UnconfirmedWriteError)) throw notPerformed(error);
-    await findSentTurn(client, input).catch((e: unknown) => throwMapped(e));
-  }
-}
-
-function throwMapped(error: unknown): never {
-  throw sessionFailure(error);
+  await sendOnce<unknown>(
+    SESSION_WRITES,
+    () => client.sendTurn(input.sessionId, { input: [{ role: 'user', content: input.message }] }),
+    () => findSentTurn(client, input),
+  );
 }

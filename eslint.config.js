@@ -4,6 +4,7 @@
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from './scripts/eslint-boundaries.js';
 
 /** Everywhere: the SDK's `lib/` paths are private and change between releases. */
 const NO_DEEP_TEMPORAL = {
@@ -32,6 +33,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    plugins: { boundaries },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -42,27 +44,34 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
+    // The workflow side of the core and of every provider (providers/<name>/workflows/): the deterministic sandbox.
+    files: ['workflows/**/*.ts', 'providers/*/workflows/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrictImports(
-        {
-          group: ['node:*', ...builtinModules],
-          message: 'Workflow code runs in the deterministic sandbox: no Node built-ins.',
-        },
-        {
-          group: ['**/services/**', '!**/services/twin-vocabulary', '!**/services/twin-vocabulary/**'],
-          message: 'Workflows may import only the pure Twin vocabulary (services/twin-vocabulary).',
-        },
-        {
-          group: ['**/activities/**'],
-          allowTypeImports: true,
-          message: 'Workflows reach activities through proxyActivities: `import type` only.',
-        },
-      ),
+      '@typescript-eslint/no-restricted-imports': restrictImports({
+        group: ['node:*', ...builtinModules],
+        message: 'Workflow code runs in the deterministic sandbox: no Node built-ins.',
+      }),
+      'boundaries/import-boundaries': [
+        'error',
+        [
+          { from: /^services\//, message: 'workflow code imports no services.' },
+          {
+            // A provider's client, emulator and webhook check are its I/O side.
+            from: /^providers\//,
+            except: /^providers\/[^/]+\/(workflows|activities)\/|^providers\/twin\/vocabulary\//,
+            message: 'workflow code reaches a provider only through its workflows/ (and Twin’s vocabulary/).',
+          },
+          {
+            from: /^(providers\/[^/]+\/)?activities\//,
+            allowTypeImports: true,
+            message: 'workflows reach activities through proxyActivities: `import type` only.',
+          },
+        ],
+      ],
     },
   },
   {
-    files: ['activities/**/*.ts'],
+    files: ['activities/**/*.ts', 'providers/*/activities/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrictImports(NO_WORKFLOW_BODIES, {
         group: ['**/services/control/**', '**/services/cli/**'],
@@ -80,6 +89,7 @@ export default tseslint.config(
     // A provider's client, webhook check and emulator are the I/O side of its seam: the workflow side and the
     // control layer build on them, never the other way.
     files: ['providers/**/*.ts'],
+    ignores: ['providers/*/workflows/**', 'providers/*/activities/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrictImports(NO_WORKFLOW_BODIES, {
         group: ['**/services/control/**', '**/services/cli/**', '**/services/dev-stack/**'],

@@ -37,8 +37,8 @@ export { agentEnvVar, defineConfig } from './services/project/config.js';
 export type { ConfigContext, Provider, ProjectPipeline, TwinflowConfig } from './services/project/config.js';
 export type { CodePipelineRegistration, PipelineRegistration } from './services/pipelines/registry.js';
 
-export { runAgent } from './workflows/run-agent.js';
-export { isAgentRunTimeout, AGENT_RUN_TIMED_OUT } from './workflows/agent-run-api.js';
+export { runAgent } from './providers/twin/workflows/run-agent.js';
+export { isAgentRunTimeout, AGENT_RUN_TIMED_OUT } from './providers/twin/workflows/agent-run-api.js';
 export type {
   AgentRetryPolicy,
   AgentRunResult,
@@ -47,7 +47,7 @@ export type {
   FailureKind,
   RunAgentOptions,
   RunStartedInfo,
-} from './workflows/agent-run-api.js';
+} from './providers/twin/workflows/agent-run-api.js';
 
 export { renderTemplate, TemplateSyntaxError, TemplateValueMissingError } from './workflows/templates.js';
 export type { RenderOptions } from './workflows/templates.js';

@@ -10,7 +10,7 @@ import {
   type TriggeredPipeline,
 } from '../services/pipelines/registry.js';
 import { startPipelineRun } from '../services/pipelines/start.js';
-import type { RunObservation } from '../services/twin-vocabulary/run-status.js';
+import type { RunObservation } from '../providers/twin/vocabulary/run-status.js';
 import { triggerKey } from '../workflows/pipeline-api.js';
 import { renderTemplate, TemplateValueMissingError } from '../workflows/templates.js';
 

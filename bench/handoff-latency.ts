@@ -4,10 +4,10 @@
 // of the pipelines split each gap into its stages, which is where a missed goal is explained.
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { EmulatorRunView } from '../services/twin-emulator/control-client.js';
-import type { DeliveryLogEntry } from '../services/twin-emulator/webhook-delivery.js';
-import { runTrackerWorkflow } from '../workflows/run-tracker.js';
-import { observeRunSignal } from '../workflows/run-tracker-api.js';
+import type { EmulatorRunView } from '../providers/twin/emulator/control-client.js';
+import type { DeliveryLogEntry } from '../providers/twin/emulator/webhook-delivery.js';
+import { runTrackerWorkflow } from '../providers/twin/workflows/run-tracker.js';
+import { observeRunSignal } from '../providers/twin/workflows/run-tracker-api.js';
 import type { Benchmark } from './lib/benchmark.js';
 import {
   allEvents,

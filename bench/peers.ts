@@ -15,7 +15,7 @@ import {
 } from './peers/measure.js';
 import { POLL_INTERVAL_MS } from './peers/polling/api.js';
 import { startPollingPeer } from './peers/polling/start.js';
-import type { RunBehaviourInput } from '../services/twin-emulator/control-client.js';
+import type { RunBehaviourInput } from '../providers/twin/emulator/control-client.js';
 import type { Side } from './peers/side.js';
 import { twinflowSide } from './peers/twinflow-side.js';
 import { startWebhookPeer } from './peers/webhook-forwarding/start.js';

@@ -22,8 +22,8 @@ import type {
   TwinRunTrigger,
   WaitStep,
 } from './pipeline-definition.js';
-import type { TwigKbStep, TwigQueryStep, TwigSyncStep } from './twig-definition.js';
-import type { RetryPolicy } from './agent-retry.js';
+import type { TwigKbStep, TwigQueryStep, TwigSyncStep } from '../providers/twig/workflows/twig-definition.js';
+import type { RetryPolicy } from '../providers/twin/workflows/agent-retry.js';
 
 /** The keys of T, each listed exactly once: a field added to an interface and not here fails the type check. */
 type FieldsOf<T> = readonly (keyof T & string)[];

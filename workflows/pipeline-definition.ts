@@ -4,15 +4,20 @@
 // pipeline-validation.ts, its scheduling rules in pipeline-scheduling.ts. Pure and deterministic: no zod, no I/O,
 // so the workflow sandbox and Node share these files.
 import type { Duration } from '@temporalio/common';
-import type { RunOutcome } from '../services/twin-vocabulary/run-status.js';
-import type { FailureKind, RetryPolicy } from './agent-retry.js';
-import type { AttemptRecord } from './agent-run-api.js';
-import type { TwigStep } from './twig-definition.js';
+import type { RunOutcome } from '../providers/twin/vocabulary/run-status.js';
+import type { FailureKind, RetryPolicy } from '../providers/twin/workflows/agent-retry.js';
+import type { AttemptRecord } from '../providers/twin/workflows/agent-run-api.js';
+import type { TwigStep } from '../providers/twig/workflows/twig-definition.js';
 import type { ProviderEventType, ProviderName } from './provider-event-api.js';
 
 export type { Duration } from '@temporalio/common';
-export type { FailureKind, RetryPolicy } from './agent-retry.js';
-export type { TwigKbStep, TwigQueryStep, TwigStep, TwigSyncStep } from './twig-definition.js';
+export type { FailureKind, RetryPolicy } from '../providers/twin/workflows/agent-retry.js';
+export type {
+  TwigKbStep,
+  TwigQueryStep,
+  TwigStep,
+  TwigSyncStep,
+} from '../providers/twig/workflows/twig-definition.js';
 
 export const STEP_STATUSES = [
   'pending',
@@ -127,7 +132,7 @@ export interface AgentStep extends StepBase {
   retry?: RetryPolicy;
   /**
    * Which ends count as failure (and are retried while `retry` allows): outcomes `fail`, `partial`, `unknown`, run
-   * statuses `failed`, `stopped`. Default `DEFAULT_STEP_FAIL_ON` (workflows/agent-retry.ts): a failed or stopped run. Naming `fail` or `partial` makes an unknown
+   * statuses `failed`, `stopped`. Default `DEFAULT_STEP_FAIL_ON` (providers/twin/workflows/agent-retry.ts): a failed or stopped run. Naming `fail` or `partial` makes an unknown
    * outcome a failure too, retried only if `unknown` is named.
    */
   failOn?: FailureKind[];

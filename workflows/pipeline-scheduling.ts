@@ -1,7 +1,7 @@
 // The interpreter's scheduling rules: which pending steps are ready, whether each runs or is skipped (its `when`
 // condition, or no failed dependency), and which pipelines a Twin run's end triggers. Pure: the interpreter
 // calls them in the sandbox, the trigger activity and unit tests in Node.
-import type { RunOutcome } from '../services/twin-vocabulary/run-status.js';
+import type { RunOutcome } from '../providers/twin/vocabulary/run-status.js';
 import type {
   Condition,
   PipelineDefinition,

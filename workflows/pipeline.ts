@@ -18,7 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { compensationStepIds, decideReadySteps, isSettled } from './pipeline-scheduling.js';
-import { DEFAULT_STEP_FAIL_ON } from './agent-retry.js';
+import { DEFAULT_STEP_FAIL_ON } from '../providers/twin/workflows/agent-retry.js';
 import { findDefinitionProblems, PipelineDefinitionError } from './pipeline-validation.js';
 import {
   type AgentStep,
@@ -45,11 +45,15 @@ import {
   type PipelineWorkflowInput,
 } from './pipeline-api.js';
 import { createPipelineVisibility, type PipelineVisibility } from './pipeline-visibility.js';
-import { runAgent } from './run-agent.js';
-import { runSessionStep } from './session-step.js';
-import { instructionsStep, rescheduleStep, type TwinAdminStepContext } from './twin-admin-steps.js';
-import { runTwinAiStep } from './twin-ai-step.js';
-import { runTwigStep } from './twig-step.js';
+import { runAgent } from '../providers/twin/workflows/run-agent.js';
+import { runSessionStep } from '../providers/managed-agents/workflows/session-step.js';
+import {
+  instructionsStep,
+  rescheduleStep,
+  type TwinAdminStepContext,
+} from '../providers/twin/workflows/twin-admin-steps.js';
+import { runTwinAiStep } from '../providers/twin-ai/workflows/twin-ai-step.js';
+import { runTwigStep } from '../providers/twig/workflows/twig-step.js';
 import { renderTemplate } from './templates.js';
 
 /** Pipelines recorded before this patch rendered a missing template value as "": their replay must too. */

@@ -1,8 +1,12 @@
 // The check of each step and trigger of a definition: required fields, durations, the retry policy, conditions and
 // templates that may read only a step's ancestors, trigger mappings. Called by pipeline-validation.ts, which has
 // already built the graph these checks read.
-import { RUN_OUTCOMES } from '../services/twin-vocabulary/run-status.js';
-import { FAILURE_KINDS, retryPolicyProblems, type RetryPolicy } from './agent-retry.js';
+import { RUN_OUTCOMES } from '../providers/twin/vocabulary/run-status.js';
+import {
+  FAILURE_KINDS,
+  retryPolicyProblems,
+  type RetryPolicy,
+} from '../providers/twin/workflows/agent-retry.js';
 import { durationProblem } from './duration.js';
 import {
   EVENT_FIELDS,
@@ -20,8 +24,8 @@ import {
 } from './pipeline-definition.js';
 import { asList } from './pipeline-scheduling.js';
 import { parseTemplate, templateReferences, TemplateSyntaxError } from './templates.js';
-import { checkAnswerTest, checkTwinAiStep } from './twin-ai-validation.js';
-import { checkTwigStep } from './twig-validation.js';
+import { checkAnswerTest, checkTwinAiStep } from '../providers/twin-ai/workflows/twin-ai-validation.js';
+import { checkTwigStep } from '../providers/twig/workflows/twig-validation.js';
 import { checkProviderTrigger, checkTriggerInput } from './trigger-validation.js';
 
 /** Checks a 7-field Twin cron expression. */

@@ -1,7 +1,7 @@
 // One fleet of concurrent pipelines on a warm stack, measured the way every fleet benchmark reports it: wall
 // time, the CPU time of each process (which one bounds the fleet), each process's peak RSS, and an audit of the
 // Twin runs the emulator saw start during the fleet (pipelines lost, runs started twice).
-import type { EmulatorRunView } from '../../services/twin-emulator/control-client.js';
+import type { EmulatorRunView } from '../../providers/twin/emulator/control-client.js';
 import type { PipelineDefinition } from '../../workflows/pipeline-definition.js';
 import { formatNumber } from '../report.js';
 import { runFleet, succeeded, type FleetRun, type PipelineOutcome } from './pipelines.js';

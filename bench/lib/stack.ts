@@ -12,9 +12,9 @@ import {
   startTemporalDevServer,
   type RunningDevServer,
 } from '../../services/dev-stack/temporal-dev-server.js';
-import { createTwinClient } from '../../services/twin-api/client.js';
-import { WEBHOOK_EVENTS } from '../../services/twin-vocabulary/run-status.js';
-import { EmulatorControl, type RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
+import { createTwinClient } from '../../providers/twin/client/client.js';
+import { WEBHOOK_EVENTS } from '../../providers/twin/vocabulary/run-status.js';
+import { EmulatorControl, type RunBehaviourInput } from '../../providers/twin/emulator/control-client.js';
 import type { BenchContext } from './benchmark.js';
 import { mapLimit } from '../../services/shared/map-limit.js';
 import type { TemporalCluster } from '../../scripts/cluster.js';
@@ -117,7 +117,7 @@ export async function startStack(ctx: BenchContext, options: StackOptions): Prom
     const emulatorPort = await freePort();
     const emulator = await startNodeProcess({
       name: 'emulator',
-      entry: 'services/twin-emulator/main.ts',
+      entry: 'providers/twin/emulator/main.ts',
       // Only what Twin's documents promise (run objects without outcome or user_message; outcomes by webhook):
       // the figures are for the Twin that exists.
       env: {

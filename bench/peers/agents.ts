@@ -3,7 +3,7 @@
 // Twin API as a user would, whose signing secret is returned once.
 import { randomUUID } from 'node:crypto';
 import { mapLimit } from '../../services/shared/map-limit.js';
-import type { RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
+import type { RunBehaviourInput } from '../../providers/twin/emulator/control-client.js';
 import type { BenchStack } from '../lib/stack.js';
 
 /** Every run completes at once: a fleet measures the orchestration, not the agent. */

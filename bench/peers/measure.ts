@@ -1,7 +1,7 @@
 // The three measurements every side of the comparison gets, all from one stack: hand-off gaps on the
 // emulator's clock over sequential pipelines, the history those pipelines wrote per step, and one fleet of
 // concurrent pipelines with its wall time, CPU, peak RSS and an audit of the Twin runs it started.
-import type { EmulatorControl } from '../../services/twin-emulator/control-client.js';
+import type { EmulatorControl } from '../../providers/twin/emulator/control-client.js';
 import type { BenchStack } from '../lib/stack.js';
 import type { FleetResult, PipelineRun, Side } from './side.js';
 

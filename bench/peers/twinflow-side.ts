@@ -1,8 +1,8 @@
 // twinflow as one side of the comparison, on the stack bench/lib/stack.ts starts: pipelines through the control
 // layer (lib/pipelines.ts), and a step's cost summed over the pipeline, its run trackers and its share of the
 // agent lane, as benchmark 5 counts it.
-import { agentLaneWorkflowId } from '../../workflows/agent-lane-api.js';
-import { runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import { agentLaneWorkflowId } from '../../providers/twin/workflows/agent-lane-api.js';
+import { runTrackerWorkflowId } from '../../providers/twin/workflows/run-tracker-api.js';
 import { mapLimit } from '../../services/shared/map-limit.js';
 import { fetchHistories } from '../lib/history.js';
 import { runFleet, sequentialPipeline, succeeded } from '../lib/pipelines.js';

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
-import type { RunObservation } from '../../services/twin-vocabulary/run-status.js';
-import { runTrackerWorkflow } from '../../workflows/run-tracker.js';
-import { observeRunSignal, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import type { RunObservation } from '../../providers/twin/vocabulary/run-status.js';
+import { runTrackerWorkflow } from '../../providers/twin/workflows/run-tracker.js';
+import { observeRunSignal, runTrackerWorkflowId } from '../../providers/twin/workflows/run-tracker-api.js';
 
 const runRequestSchema = z.object({
   type: z.literal('run'),

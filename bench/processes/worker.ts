@@ -5,7 +5,7 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
-import { createTwinClient } from '../../services/twin-api/client.js';
+import { createTwinClient } from '../../providers/twin/client/client.js';
 import { temporalLogger } from '../../services/worker/temporal-logger.js';
 import { createWorkers } from '../../services/worker/worker.js';
 

@@ -3,7 +3,7 @@
 // outage do not come back in lockstep, and abortable so cancellation never waits out a delay.
 import { z } from 'zod';
 import { zodIssueLines } from '../../services/shared/zod-issues.js';
-import { MAX_RETRY_AFTER_MS } from '../../services/twin-api/errors.js';
+import { MAX_RETRY_AFTER_MS } from '../twin/client/errors.js';
 
 /** How often and how patiently to try again. */
 export interface BackoffPolicy {

@@ -4,7 +4,7 @@
 // headers or the API key, so they are safe in logs and workflow histories.
 import { STATUS_CODES } from 'node:http';
 import type { z } from 'zod';
-import { parseRetryAfter } from '../../services/twin-api/errors.js';
+import { parseRetryAfter } from '../twin/client/errors.js';
 import { errorBodySchema } from './schemas.js';
 
 /** Codes of failures that have no HTTP answer to name them. */

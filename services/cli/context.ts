@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../shared/config.js';
 import type { ControlDeps } from '../control/pipelines.js';
 import type { PipelineRegistry } from '../pipelines/registry.js';
-import { createTwinClient, type TwinClient } from '../twin-api/client.js';
+import { createTwinClient, type TwinClient } from '../../providers/twin/client/client.js';
 import { temporalUnreachable, usageError, type TemporalTarget } from './errors.js';
 import { readLocalStack, resolveTemporal, type StackState } from './local-stack.js';
 import type { Output } from './output.js';

@@ -5,7 +5,7 @@ import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { ConfigError } from '../shared/config.js';
 import { ProjectError } from '../project/load.js';
-import { TwinApiError } from '../twin-api/errors.js';
+import { TwinApiError } from '../../providers/twin/client/errors.js';
 import { SecretsFileError } from '../shared/secrets-file.js';
 import {
   InvalidControlRequestError,

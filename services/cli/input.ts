@@ -2,7 +2,7 @@
 // and event lists. Each failure is a usage error that quotes what was wrong, so nobody has to guess.
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { WEBHOOK_EVENTS, type WebhookEventType } from '../twin-vocabulary/run-status.js';
+import { WEBHOOK_EVENTS, type WebhookEventType } from '../../providers/twin/vocabulary/run-status.js';
 import { usageError } from './errors.js';
 
 /** `--input '{"a":1}'` or `--input @input.json`; the input of a pipeline is a JSON object. */

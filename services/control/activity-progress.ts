@@ -3,10 +3,10 @@
 // it here: the workflow's state says which step runs, the pending activity's last heartbeat how far it got.
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import type { SessionProgress } from '../../workflows/managed-session-api.js';
+import type { SessionProgress } from '../../providers/managed-agents/workflows/managed-session-api.js';
 import type { PipelineState } from '../../workflows/pipeline-api.js';
 import type { StepState } from '../../workflows/pipeline-definition.js';
-import type { TwigSyncProgress } from '../../workflows/twig-api.js';
+import type { TwigSyncProgress } from '../../providers/twig/workflows/twig-api.js';
 
 type Pending = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
 

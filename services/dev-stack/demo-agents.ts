@@ -4,7 +4,7 @@
 // stack, so a config that reads those variables (as this repository's examples do) needs no agent IDs:
 // `twinflow run nightly-digest --input '{"repo":"acme/shop"}'`.
 import type { PipelineRegistry } from '../pipelines/registry.js';
-import type { RunBehaviourInput } from '../twin-emulator/control-client.js';
+import type { RunBehaviourInput } from '../../providers/twin/emulator/control-client.js';
 
 export interface DemoAgent {
   role: string;

@@ -11,10 +11,10 @@ import {
   type SecretsFile,
 } from '../shared/secrets-file.js';
 import { WEBHOOK_PATH } from '../receiver/webhook-route.js';
-import { createTwinClient, type TwinClient } from '../twin-api/client.js';
-import { TwinApiError } from '../twin-api/errors.js';
-import { WEBHOOK_EVENTS } from '../twin-vocabulary/run-status.js';
-import { EmulatorControl } from '../twin-emulator/control-client.js';
+import { createTwinClient, type TwinClient } from '../../providers/twin/client/client.js';
+import { TwinApiError } from '../../providers/twin/client/errors.js';
+import { WEBHOOK_EVENTS } from '../../providers/twin/vocabulary/run-status.js';
+import { EmulatorControl } from '../../providers/twin/emulator/control-client.js';
 import { demoAgents, type DemoAgent } from './demo-agents.js';
 import type { StackSettings } from './settings.js';
 import type { StackLog } from './stack-log.js';

@@ -60,7 +60,7 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
     if (settings.emulator) {
       started.push(
         await superviseHere(
-          nodeService(serviceSpec(settings, 'emulator', 'twin-emulator', emulatorEnv(settings))),
+          nodeService(serviceSpec(settings, 'emulator', 'providers/twin/emulator', emulatorEnv(settings))),
         ),
       );
       await waitUntil(() => httpOk(`${settings.emulator?.url}/_emulator/health`), {
@@ -106,12 +106,12 @@ export async function startStack({ settings, log, aborted }: StackOptions): Prom
       ...roleAgentEnv([...(seed?.agents ?? []), ...(managedAgents?.agents ?? [])], process.env),
     };
     const receiver = await superviseHere(
-      nodeService(serviceSpec(settings, 'receiver', 'receiver', env)),
+      nodeService(serviceSpec(settings, 'receiver', 'services/receiver', env)),
       settings.project.sources,
     );
     started.push(receiver);
     const worker = await superviseHere(
-      nodeService(serviceSpec(settings, 'worker', 'worker', env)),
+      nodeService(serviceSpec(settings, 'worker', 'services/worker', env)),
       settings.project.sources,
     );
     started.push(worker);
@@ -186,12 +186,13 @@ async function stopAll(started: Supervision[], log: StackLog): Promise<void> {
 function serviceSpec(
   settings: StackSettings,
   name: string,
+  /** The folder of the service's main.ts, from the package root. */
   directory: string,
   env: NodeJS.ProcessEnv,
 ): NodeServiceSpec {
   return {
     name,
-    entry: path.join(settings.packageRoot, 'services', directory, 'main.ts'),
+    entry: path.join(settings.packageRoot, directory, 'main.ts'),
     cwd: settings.project.dir,
     env,
   };

@@ -13,8 +13,8 @@ import {
 } from '../../workflows/pipeline-validation.js';
 import { triggerMatches } from '../../workflows/pipeline-scheduling.js';
 import { type PipelineDefinition, type PipelineTrigger } from '../../workflows/pipeline-definition.js';
-import { validateTwinCron } from '../twin-vocabulary/cron.js';
-import type { RunObservation } from '../twin-vocabulary/run-status.js';
+import { validateTwinCron } from '../../providers/twin/vocabulary/cron.js';
+import type { RunObservation } from '../../providers/twin/vocabulary/run-status.js';
 
 export type PipelineInput = Record<string, unknown>;
 

@@ -9,13 +9,13 @@ import {
   type ConnectionOptions,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { RunObservation } from '../twin-vocabulary/run-status.js';
+import type { RunObservation } from '../../providers/twin/vocabulary/run-status.js';
 import {
   observeRunSignal,
   RUN_TRACKER_WORKFLOW_TYPE,
   runTrackerWorkflowId,
   type RunTrackerWorkflow,
-} from '../../workflows/run-tracker-api.js';
+} from '../../providers/twin/workflows/run-tracker-api.js';
 
 /** `delivered`: the tracker has the observation. `duplicate`: the tracker already closed, so it saw this run settle. */
 export type HandoffOutcome = 'delivered' | 'duplicate';

@@ -7,12 +7,12 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { zodIssuePaths } from '../shared/zod-issues.js';
 import type { Config } from '../shared/config.js';
-import { WEBHOOK_EVENTS, type WebhookEventType } from '../twin-vocabulary/run-status.js';
+import { WEBHOOK_EVENTS, type WebhookEventType } from '../../providers/twin/vocabulary/run-status.js';
 import {
   observationOfWebhook,
   webhookPayloadSchema,
   type WebhookPayload,
-} from '../twin-vocabulary/webhook-payload.js';
+} from '../../providers/twin/vocabulary/webhook-payload.js';
 import type { EventHandoff, HandoffOutcome } from './handoff.js';
 import type { DeliveryResult, ReceiverMetrics } from './metrics.js';
 import { HttpProblem } from '../shared/http-problem.js';
@@ -25,7 +25,12 @@ import {
   type DeliveryLog,
 } from './delivery.js';
 import type { SecretSource } from './secrets.js';
-import { checkDigest, parseSignatureHeader, signedForAgent, type SignatureFailure } from './signature.js';
+import {
+  checkDigest,
+  parseSignatureHeader,
+  signedForAgent,
+  type SignatureFailure,
+} from '../../providers/twin/webhook.js';
 
 export const WEBHOOK_PATH = '/webhooks/twin';
 

@@ -2,7 +2,7 @@
 // a message naming every bad variable, instead of failing later deep inside a request.
 import { z } from 'zod';
 import { zodIssueLines } from './zod-issues.js';
-import { DEFAULT_PROFILE, PROFILES } from '../twin-emulator/profile.js';
+import { DEFAULT_PROFILE, PROFILES } from '../../providers/twin/emulator/profile.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();

@@ -11,14 +11,14 @@ import { configDefaults } from '../project/config.js';
 import { loadProject, type Project } from '../project/load.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
-import { createTwinClient } from '../twin-api/client.js';
+import { createTwinClient } from '../../providers/twin/client/client.js';
 import {
   EmulatorControl,
   EmulatorControlError,
   type EmulatorRunView,
   type RunBehaviourInput,
-} from '../twin-emulator/control-client.js';
-import { startEmulator } from '../twin-emulator/server.js';
+} from '../../providers/twin/emulator/control-client.js';
+import { startEmulator } from '../../providers/twin/emulator/server.js';
 import { createWorkers } from '../worker/worker.js';
 import { bundleWorkflows } from '../worker/workflow-bundle.js';
 import type { PipelineState } from '../../workflows/pipeline-api.js';

@@ -13,8 +13,8 @@ import type { SigningKey } from '../receiver/secrets.js';
 import { WEBHOOK_PATH } from '../receiver/webhook-route.js';
 import type { Config } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
-import type { TwinClient } from '../twin-api/client.js';
-import { WEBHOOK_EVENTS } from '../twin-vocabulary/run-status.js';
+import type { TwinClient } from '../../providers/twin/client/client.js';
+import { WEBHOOK_EVENTS } from '../../providers/twin/vocabulary/run-status.js';
 
 /** A running receiver: where Twin should deliver, and how to give it an agent's signing secret. */
 export interface TestReceiver {

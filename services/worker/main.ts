@@ -8,7 +8,7 @@ import { loadProject, projectSources } from '../project/load.js';
 import { ConfigError, loadConfig, type Config } from '../shared/config.js';
 import { exitCodeOf } from '../pipelines/startup-errors.js';
 import { createLogger } from '../shared/logger.js';
-import { createTwinClient } from '../twin-api/client.js';
+import { createTwinClient } from '../../providers/twin/client/client.js';
 import { ManagedAgentsClient } from '../../providers/managed-agents/index.js';
 import { TwinAiClient } from '../../providers/twin-ai/index.js';
 import { TwigClient } from '../../providers/twig/index.js';

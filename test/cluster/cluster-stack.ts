@@ -21,8 +21,8 @@ import {
 } from '../../services/shared/secrets-file.js';
 import { createLogger } from '../../services/shared/logger.js';
 import { freePort } from '../../services/shared/processes.js';
-import { WEBHOOK_EVENTS } from '../../services/twin-vocabulary/run-status.js';
-import { createEmulatorApp } from '../../services/twin-emulator/server.js';
+import { WEBHOOK_EVENTS } from '../../providers/twin/vocabulary/run-status.js';
+import { createEmulatorApp } from '../../providers/twin/emulator/server.js';
 import { chaosPipeline } from '../support/chaos-pipelines.js';
 import { readLogs, type LogText } from '../support/chaos-evidence.js';
 import { RECEIVER_MAIN, startService, WORKER_MAIN, type ServiceProcess } from '../support/chaos-processes.js';

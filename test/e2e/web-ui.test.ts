@@ -22,9 +22,9 @@ import {
   startTemporalDevServer,
   type RunningDevServer,
 } from '../../services/dev-stack/temporal-dev-server.js';
-import { createTwinClient } from '../../services/twin-api/client.js';
-import { EmulatorControl } from '../../services/twin-emulator/control-client.js';
-import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
+import { createTwinClient } from '../../providers/twin/client/client.js';
+import { EmulatorControl } from '../../providers/twin/emulator/control-client.js';
+import { startEmulator, type RunningEmulator } from '../../providers/twin/emulator/server.js';
 import { createWorkers, type TwinflowWorkers } from '../../services/worker/worker.js';
 import { PipelineNameKey } from '../../workflows/search-attributes.js';
 import { quietRuntime } from '../support/temporal.js';

@@ -3,10 +3,10 @@
 // terminated one has it taken back, so no agent is blocked forever.
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatorRunView } from '../../services/twin-emulator/control-client.js';
-import { agentLaneWorkflow } from '../../workflows/agent-lane.js';
-import { agentLaneWorkflowId, laneStateQuery } from '../../workflows/agent-lane-api.js';
-import { runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import type { EmulatorRunView } from '../../providers/twin/emulator/control-client.js';
+import { agentLaneWorkflow } from '../../providers/twin/workflows/agent-lane.js';
+import { agentLaneWorkflowId, laneStateQuery } from '../../providers/twin/workflows/agent-lane-api.js';
+import { runTrackerWorkflowId } from '../../providers/twin/workflows/run-tracker-api.js';
 import { eventually, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 function byStart(runs: EmulatorRunView[]): EmulatorRunView[] {

@@ -1,7 +1,7 @@
 // Contract of the Twin client with the emulator for everything around runs: API keys and identity, agents,
 // workspaces, instructions and schedules. Each call goes through the real client over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USER_ID } from '../../services/twin-emulator/control-routes.js';
+import { DEFAULT_USER_ID } from '../../providers/twin/emulator/control-routes.js';
 import { failure, startContract, type ContractFixture } from './contract-fixture.js';
 
 let fx: ContractFixture;

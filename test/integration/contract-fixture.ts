@@ -2,9 +2,9 @@
 // control API (emulator-fixture.ts), and the real Twin client pointed at it over HTTP. The contract tests talk to
 // Twin through the client only; the control API is used to arrange and to look behind the scenes.
 import { expect } from 'vitest';
-import { createTwinClient, type TwinClient } from '../../services/twin-api/client.js';
-import { TwinApiError } from '../../services/twin-api/errors.js';
-import type { EmulatorOptions } from '../../services/twin-emulator/server.js';
+import { createTwinClient, type TwinClient } from '../../providers/twin/client/client.js';
+import { TwinApiError } from '../../providers/twin/client/errors.js';
+import type { EmulatorOptions } from '../../providers/twin/emulator/server.js';
 import { startFixture, type EmulatorFixture } from './emulator-fixture.js';
 
 /** Generous: only the timeout contract test wants a short one, and it asks for its own client. */

@@ -1,8 +1,8 @@
 // Contract of the Twin client with the emulator for runs and run events: starting (and when Twin refuses to),
 // listing with filters and pages, cancelling, deleting, and the status words twinflow has to normalise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAllRuns } from '../../services/twin-api/paging.js';
-import { normaliseRunStatus } from '../../services/twin-vocabulary/run-status.js';
+import { listAllRuns } from '../../providers/twin/client/paging.js';
+import { normaliseRunStatus } from '../../providers/twin/vocabulary/run-status.js';
 import { failure, startContract, type ContractFixture } from './contract-fixture.js';
 
 let fx: ContractFixture;

@@ -3,8 +3,8 @@
 // independently of the emulator's signing code, over the exact bytes that arrived.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateWebhookBody, CreatedWebhook } from '../../services/twin-vocabulary/schemas.js';
-import { webhookPayloadSchema } from '../../services/twin-vocabulary/webhook-payload.js';
+import type { CreateWebhookBody, CreatedWebhook } from '../../providers/twin/vocabulary/schemas.js';
+import { webhookPayloadSchema } from '../../providers/twin/vocabulary/webhook-payload.js';
 import { failure, startContract, type ContractFixture } from './contract-fixture.js';
 import { startReceiver, waitFor, type ReceivedRequest, type WebhookReceiver } from './emulator-fixture.js';
 

@@ -3,7 +3,7 @@
 // seed 001's examples and tables; the event kinds are not documented at all (only `started {}`), so their
 // payloads are held to the emulator's own small vocabulary, which never includes an outcome or a summary.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_EVENTS } from '../../services/twin-vocabulary/run-status.js';
+import { WEBHOOK_EVENTS } from '../../providers/twin/vocabulary/run-status.js';
 import {
   startFixture,
   startReceiver,

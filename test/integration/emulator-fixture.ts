@@ -2,12 +2,12 @@
 // the public API (deliberately not the Twin client), and a real node:http webhook receiver that records raw bytes.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EmulatorControl } from '../../services/twin-emulator/control-client.js';
+import { EmulatorControl } from '../../providers/twin/emulator/control-client.js';
 import {
   startEmulator,
   type EmulatorOptions,
   type RunningEmulator,
-} from '../../services/twin-emulator/server.js';
+} from '../../providers/twin/emulator/server.js';
 
 export interface ApiResponse {
   status: number;

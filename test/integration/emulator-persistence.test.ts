@@ -11,8 +11,8 @@ import {
   type EmulatorFixture,
   type WebhookReceiver,
 } from './emulator-fixture.js';
-import { EmulatorControl } from '../../services/twin-emulator/control-client.js';
-import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
+import { EmulatorControl } from '../../providers/twin/emulator/control-client.js';
+import { startEmulator, type RunningEmulator } from '../../providers/twin/emulator/server.js';
 
 describe('Twin emulator: persistence across a restart', () => {
   let dir: string;

@@ -2,7 +2,7 @@
 // Run objects carry seed 000's fields and user_message, `finished` events carry the outcome and summary, and
 // requests are treated leniently (no integrator-observed gateway behaviour).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../services/twin-emulator/server.js';
+import { startEmulator } from '../../providers/twin/emulator/server.js';
 import { startFixture, waitFor, type EmulatorFixture } from './emulator-fixture.js';
 
 let fx: EmulatorFixture;

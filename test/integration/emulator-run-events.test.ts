@@ -2,7 +2,7 @@
 // the script chose; `finished` carries nothing (the outcome travels by webhook only); a failed run says why in
 // `error {message}`, a stopped one in `stopped {reason}`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
+import type { RunBehaviourInput } from '../../providers/twin/emulator/control-client.js';
 import { startFixture, waitFor, type EmulatorFixture } from './emulator-fixture.js';
 
 let fx: EmulatorFixture;

@@ -2,7 +2,7 @@
 // deleting and listing. What a run object shows is only what seed 001 shows; outcomes, summaries and
 // user_messages are checked through the control API, the emulator's ground truth.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
+import type { RunBehaviourInput } from '../../providers/twin/emulator/control-client.js';
 import {
   startFixture,
   UUID_V7,

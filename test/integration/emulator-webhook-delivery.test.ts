@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_EVENTS, type WebhookEventType } from '../../services/twin-vocabulary/run-status.js';
-import { webhookPayloadSchema } from '../../services/twin-vocabulary/webhook-payload.js';
-import type { RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
+import { WEBHOOK_EVENTS, type WebhookEventType } from '../../providers/twin/vocabulary/run-status.js';
+import { webhookPayloadSchema } from '../../providers/twin/vocabulary/webhook-payload.js';
+import type { RunBehaviourInput } from '../../providers/twin/emulator/control-client.js';
 import {
   startFixture,
   startReceiver,

@@ -4,8 +4,8 @@
 // loudly instead of sending the next agent an empty string.
 import type { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_OUTPUT_CHARS } from '../../services/twin-vocabulary/run-output.js';
-import type { RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
+import { MAX_OUTPUT_CHARS } from '../../providers/twin/vocabulary/run-output.js';
+import type { RunBehaviourInput } from '../../providers/twin/emulator/control-client.js';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
 import { PIPELINE_FAILED, type PipelineState } from '../../workflows/pipeline-api.js';
 import {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { temporal } from '@temporalio/proto';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
 import { pipelineStateQuery } from '../../workflows/pipeline-api.js';
-import { runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import { runTrackerWorkflowId } from '../../providers/twin/workflows/run-tracker-api.js';
 import { startTimeSkippingTemporal } from '../support/temporal.js';
 import { failureOf, startPipelineWorld, stepsById, type PipelineWorld } from './pipeline-fixture.js';
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTriggerActivities } from '../../activities/triggers.js';
 import { createTemporalHandoff } from '../../services/receiver/handoff.js';
-import type { RunObservation } from '../../services/twin-vocabulary/run-status.js';
+import type { RunObservation } from '../../providers/twin/vocabulary/run-status.js';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
 import { pipelineWorkflowId, triggerKey } from '../../workflows/pipeline-api.js';
 import { eventually } from '../support/twinflow-stack.js';

@@ -10,7 +10,7 @@ import type { RunningTwigEmulator } from '../../providers/twig/emulator/server.j
 import { definePipeline } from '../../workflows/pipeline-definition.js';
 import { pipelineStateQuery } from '../../workflows/pipeline-api.js';
 import type { pipelineWorkflow } from '../../workflows/pipeline.js';
-import { TWIG_FAILURES } from '../../workflows/twig-api.js';
+import { TWIG_FAILURES } from '../../providers/twig/workflows/twig-api.js';
 import { eventually, historyEvents } from '../support/twinflow-stack.js';
 import { clientFor } from '../providers/twig/support.js';
 import { startPipelineWorld, stepsById, type PipelineWorld } from './pipeline-fixture.js';

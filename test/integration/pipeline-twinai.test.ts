@@ -8,7 +8,7 @@ import type { RunningTwinAiEmulator } from '../../providers/twin-ai/emulator/ser
 import type { ScriptedAnswerInput } from '../../providers/twin-ai/emulator/answers.js';
 import { definePipeline, type Condition, type StepDefinition } from '../../workflows/pipeline-definition.js';
 import { pipelineStateQuery } from '../../workflows/pipeline-api.js';
-import { TWIN_AI_FAILURES } from '../../workflows/twin-ai-api.js';
+import { TWIN_AI_FAILURES } from '../../providers/twin-ai/workflows/twin-ai-api.js';
 import { historyEvents } from '../support/twinflow-stack.js';
 import { startPipelineWorld, stepsById, withoutMarker, type PipelineWorld } from './pipeline-fixture.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPipelines, type PipelineRunSummary } from '../../services/control/pipelines.js';
 import { definePipeline } from '../../workflows/pipeline-definition.js';
 import { PipelineStatusKey, RunIdsKey } from '../../workflows/search-attributes.js';
-import { runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import { runTrackerWorkflowId } from '../../providers/twin/workflows/run-tracker-api.js';
 import { eventually } from '../support/twinflow-stack.js';
 import { failureOf, startPipelineWorld, type PipelineWorld } from './pipeline-fixture.js';
 import { historyText } from '../support/history.js';

@@ -15,14 +15,14 @@ import {
 import { SigningSecrets } from '../../services/receiver/secrets.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
-import { WEBHOOK_EVENTS } from '../../services/twin-vocabulary/run-status.js';
-import { EmulatorControl } from '../../services/twin-emulator/control-client.js';
-import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
+import { WEBHOOK_EVENTS } from '../../providers/twin/vocabulary/run-status.js';
+import { EmulatorControl } from '../../providers/twin/emulator/control-client.js';
+import { startEmulator, type RunningEmulator } from '../../providers/twin/emulator/server.js';
 import {
   runTrackerStateQuery,
   runTrackerWorkflowId,
   type RunTrackerState,
-} from '../../workflows/run-tracker-api.js';
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import {
   eventually,
   listenOnEphemeralPort,

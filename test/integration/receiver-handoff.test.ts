@@ -12,8 +12,8 @@ import {
   type RunTrackerState,
   runTrackerStateQuery,
   runTrackerWorkflowId,
-} from '../../workflows/run-tracker-api.js';
-import { runTrackerWorkflow } from '../../workflows/run-tracker.js';
+} from '../../providers/twin/workflows/run-tracker-api.js';
+import { runTrackerWorkflow } from '../../providers/twin/workflows/run-tracker.js';
 import {
   deliver,
   json,

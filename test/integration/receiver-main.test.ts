@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { EXIT_CONFIG } from '../../services/shared/exit-codes.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
-import { runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import { runTrackerWorkflowId } from '../../providers/twin/workflows/run-tracker-api.js';
 import { send, sign, uniqueRunId, webhookBody } from '../support/receiver.js';
 import { connectTemporal, uniqueTaskQueue, type TemporalTestContext } from '../support/temporal.js';
 

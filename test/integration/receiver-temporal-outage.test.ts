@@ -15,7 +15,10 @@ import {
   startTemporalDevServer,
   type RunningDevServer,
 } from '../../services/dev-stack/temporal-dev-server.js';
-import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import {
+  runTrackerStateQuery,
+  runTrackerWorkflowId,
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import {
   deliver,
   json,

@@ -15,7 +15,10 @@ import { writeSecretsFile } from '../../services/shared/secrets-file.js';
 import { SigningSecrets } from '../../services/receiver/secrets.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
-import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import {
+  runTrackerStateQuery,
+  runTrackerWorkflowId,
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import {
   deliver,
   expectProblem,

@@ -4,9 +4,12 @@
 // workflow history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { INVALID_RUN_AGENT_OPTIONS } from '../../workflows/agent-run-api.js';
-import { agentLaneWorkflowId } from '../../workflows/agent-lane-api.js';
-import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import { INVALID_RUN_AGENT_OPTIONS } from '../../providers/twin/workflows/agent-run-api.js';
+import { agentLaneWorkflowId } from '../../providers/twin/workflows/agent-lane-api.js';
+import {
+  runTrackerStateQuery,
+  runTrackerWorkflowId,
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import { historyEvents, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 import { historyText } from '../support/history.js';
 

@@ -3,8 +3,11 @@
 // runs the step meant to have, and none left running.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure, CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import { AGENT_RUN_TIMED_OUT, type AgentRunTimeoutDetails } from '../../workflows/agent-run-api.js';
-import { agentLaneWorkflowId, laneStateQuery } from '../../workflows/agent-lane-api.js';
+import {
+  AGENT_RUN_TIMED_OUT,
+  type AgentRunTimeoutDetails,
+} from '../../providers/twin/workflows/agent-run-api.js';
+import { agentLaneWorkflowId, laneStateQuery } from '../../providers/twin/workflows/agent-lane-api.js';
 import {
   eventually,
   historyEvents,

@@ -4,8 +4,8 @@
 // completes. The step must still see it: nothing else could settle the run (polling is an hour away). The test
 // plays the receiver itself, so the stack registers no webhooks of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StartTwinRunInput } from '../../activities/twin-runs.js';
-import { observeRunSignal, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import type { StartTwinRunInput } from '../../providers/twin/activities/twin-runs.js';
+import { observeRunSignal, runTrackerWorkflowId } from '../../providers/twin/workflows/run-tracker-api.js';
 import {
   eventually,
   historyEvents,

@@ -4,16 +4,16 @@
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AMBIGUOUS_START, START_SETTLE_MS } from '../../activities/start-run.js';
-import { createTwinRunActivities } from '../../activities/twin-runs.js';
-import { TwinApiError } from '../../services/twin-api/errors.js';
-import type { TwinClient } from '../../services/twin-api/client.js';
+import { AMBIGUOUS_START, START_SETTLE_MS } from '../../providers/twin/activities/start-run.js';
+import { createTwinRunActivities } from '../../providers/twin/activities/twin-runs.js';
+import { TwinApiError } from '../../providers/twin/client/errors.js';
+import type { TwinClient } from '../../providers/twin/client/client.js';
 import {
   DISOWNED_TOKEN_PREFIX,
   RUN_TRACKER_ID_PREFIX,
   runTrackerStateQuery,
   runTrackerWorkflowId,
-} from '../../workflows/run-tracker-api.js';
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import { startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 /** The client's timeout in the test stack is 10 s: a slower answer is lost to the caller. */

@@ -2,8 +2,11 @@
 // polled: the worker asks Twin which agents have one, and the runs of the others are polled soon.
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNWEBHOOKED_RECONCILE_MS } from '../../activities/webhook-coverage.js';
-import { runTrackerWorkflowId, type RunTrackerInput } from '../../workflows/run-tracker-api.js';
+import { UNWEBHOOKED_RECONCILE_MS } from '../../providers/twin/activities/webhook-coverage.js';
+import {
+  runTrackerWorkflowId,
+  type RunTrackerInput,
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import { historyEvents, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 const WINDOW_SECONDS = 60;

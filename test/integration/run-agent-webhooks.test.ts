@@ -3,7 +3,10 @@
 // so only the webhooks can settle these steps, including a run so short that its end reaches Temporal before the
 // step has subscribed. Under the documented contract the webhook is also the only source of the outcome.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import {
+  runTrackerStateQuery,
+  runTrackerWorkflowId,
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import { historyEvents, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 
 /** The fields these tests read from an observeRun or subscribeRun payload. */

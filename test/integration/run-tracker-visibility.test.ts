@@ -2,7 +2,7 @@
 // (one among many internals) leads back to the pipeline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelinesFilterUrl, PIPELINES_ONLY_QUERY } from '../../services/dev-stack/banner.js';
-import { runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import { runTrackerWorkflowId } from '../../providers/twin/workflows/run-tracker-api.js';
 import { eventually, startTwinflowStack, type TwinflowStack } from '../support/twinflow-stack.js';
 import { pipelineWorkflow } from '../../workflows/pipeline.js';
 import { PipelineNameKey } from '../../workflows/search-attributes.js';

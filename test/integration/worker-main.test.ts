@@ -8,9 +8,9 @@ import { EXIT_CONFIG } from '../../services/shared/exit-codes.js';
 import { PROJECT_ROOT } from '../../services/shared/project-paths.js';
 import { freePort } from '../../services/shared/processes.js';
 import { pollTaskQueue } from '../../services/worker/worker.js';
-import type { RunObservation } from '../../services/twin-vocabulary/run-status.js';
-import { observeRunSignal, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
-import { runTrackerWorkflow } from '../../workflows/run-tracker.js';
+import type { RunObservation } from '../../providers/twin/vocabulary/run-status.js';
+import { observeRunSignal, runTrackerWorkflowId } from '../../providers/twin/workflows/run-tracker-api.js';
+import { runTrackerWorkflow } from '../../providers/twin/workflows/run-tracker.js';
 import { connectTemporal, uniqueTaskQueue, type TemporalTestContext } from '../support/temporal.js';
 
 /** Values of temporal.api.enums.v1.TaskQueueType (the proto package is not a direct dependency). */

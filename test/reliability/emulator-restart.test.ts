@@ -4,8 +4,11 @@
 // in-flight ones by a webhook after the restart or a poll, the ones whose end was never delivered by the
 // tracker polling Twin — so no pipeline is left waiting for a run nobody will report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTerminal, type RunObservation } from '../../services/twin-vocabulary/run-status.js';
-import { runTrackerStateQuery, runTrackerWorkflowId } from '../../workflows/run-tracker-api.js';
+import { isTerminal, type RunObservation } from '../../providers/twin/vocabulary/run-status.js';
+import {
+  runTrackerStateQuery,
+  runTrackerWorkflowId,
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import { auditEnds, type EndAudit } from '../support/chaos-audit.js';
 import { startPlannedPipelines, waitForPipelines } from '../support/chaos-evidence.js';
 import { publishSection } from '../support/chaos-report.js';

@@ -38,7 +38,7 @@ const CLIENT_TIMEOUT_MS = 2_000;
 /** Run starts answered after the client timeout, and starts whose connection is reset after Twin acted. */
 const SLOW_START_RATE = 0.05;
 const RESET_START_RATE = 0.05;
-/** The worker's log line of a start attempt that got no usable answer (activities/start-run.ts, StartAnswerLost). */
+/** The worker's log line of a start attempt that got no usable answer (providers/twin/activities/start-run.ts, StartAnswerLost). */
 const LOST_START_LOG = /^.*"StartAnswerLost".*$/gm;
 
 type PhaseName = 'worker' | 'receiver' | 'temporal';

@@ -7,13 +7,13 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline } from '../../services/control/pipelines.js';
-import { createTwinClient } from '../../services/twin-api/client.js';
+import { createTwinClient } from '../../providers/twin/client/client.js';
 import { type PipelineState, pipelineStateQuery, pipelineWorkflowId } from '../../workflows/pipeline-api.js';
 import {
   runTrackerStateQuery,
   runTrackerWorkflowId,
   type RunTrackerState,
-} from '../../workflows/run-tracker-api.js';
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import { CHAOS_PIPELINE_NAME } from '../support/chaos-pipelines.js';
 import { startChaosStack, type ChaosStack } from '../support/chaos-stack.js';
 import {

@@ -12,8 +12,8 @@ import { startPipeline, type ControlDeps } from '../../services/control/pipeline
 import type { pipelineWorkflow as PipelineWorkflow } from '../../workflows/pipeline.js';
 import { createPipelineRegistry } from '../../services/pipelines/registry.js';
 import { freePort } from '../../services/shared/processes.js';
-import { EmulatorControl } from '../../services/twin-emulator/control-client.js';
-import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
+import { EmulatorControl } from '../../providers/twin/emulator/control-client.js';
+import { startEmulator, type RunningEmulator } from '../../providers/twin/emulator/server.js';
 import {
   startManagedAgentsEmulator,
   type ManagedAgentsEmulator,

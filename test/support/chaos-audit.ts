@@ -16,8 +16,8 @@
 // no attempt of that step recorded (unless an AmbiguousStart named it for an operator).
 import { type ControlDeps, getPipelineStatus } from '../../services/control/pipelines.js';
 import { mapLimit } from '../../services/shared/map-limit.js';
-import type { EmulatorControl, EmulatorRunView } from '../../services/twin-emulator/control-client.js';
-import type { DeliveryLogEntry } from '../../services/twin-emulator/webhook-delivery.js';
+import type { EmulatorControl, EmulatorRunView } from '../../providers/twin/emulator/control-client.js';
+import type { DeliveryLogEntry } from '../../providers/twin/emulator/webhook-delivery.js';
 import type { PipelineState } from '../../workflows/pipeline-api.js';
 import type { StepState } from '../../workflows/pipeline-definition.js';
 import {

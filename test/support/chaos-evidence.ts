@@ -7,14 +7,14 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { startPipeline, type ControlDeps } from '../../services/control/pipelines.js';
-import { DEFAULT_RETRY, type DeliveryLogEntry } from '../../services/twin-emulator/webhook-delivery.js';
-import { type RunObservation, statusOfWebhookEvent } from '../../services/twin-vocabulary/run-status.js';
+import { DEFAULT_RETRY, type DeliveryLogEntry } from '../../providers/twin/emulator/webhook-delivery.js';
+import { type RunObservation, statusOfWebhookEvent } from '../../providers/twin/vocabulary/run-status.js';
 import { pipelineStateQuery } from '../../workflows/pipeline-api.js';
 import {
   observeRunSignal,
   runTrackerStateQuery,
   runTrackerWorkflowId,
-} from '../../workflows/run-tracker-api.js';
+} from '../../providers/twin/workflows/run-tracker-api.js';
 import { mapLimit } from '../../services/shared/map-limit.js';
 import { CHAOS_PIPELINE_NAME, type PlannedPipeline } from './chaos-pipelines.js';
 

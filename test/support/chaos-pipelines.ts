@@ -7,7 +7,7 @@ import {
   type PipelineDefinition,
   type StepStatus,
 } from '../../workflows/pipeline-definition.js';
-import type { RunBehaviourInput } from '../../services/twin-emulator/control-client.js';
+import type { RunBehaviourInput } from '../../providers/twin/emulator/control-client.js';
 
 export const CHAOS_PIPELINE_NAME = 'chaos-review';
 

@@ -15,7 +15,7 @@ import {
   startTemporalDevServer,
   type RunningDevServer,
 } from '../../services/dev-stack/temporal-dev-server.js';
-import { startEmulator } from '../../services/twin-emulator/server.js';
+import { startEmulator } from '../../providers/twin/emulator/server.js';
 import { chaosPipeline } from './chaos-pipelines.js';
 import { readLogs, type LogText } from './chaos-evidence.js';
 import { RECEIVER_MAIN, startService, WORKER_MAIN, type ServiceProcess } from './chaos-processes.js';

@@ -9,13 +9,13 @@ import {
   type SecretsFile,
   type WebhookSecretEntry,
 } from '../../services/shared/secrets-file.js';
-import { createTwinClient, type TwinClient } from '../../services/twin-api/client.js';
-import { WEBHOOK_EVENTS } from '../../services/twin-vocabulary/run-status.js';
+import { createTwinClient, type TwinClient } from '../../providers/twin/client/client.js';
+import { WEBHOOK_EVENTS } from '../../providers/twin/vocabulary/run-status.js';
 import {
   EmulatorControl,
   type FaultsConfigInput,
   type RunBehaviourInput,
-} from '../../services/twin-emulator/control-client.js';
+} from '../../providers/twin/emulator/control-client.js';
 import { pipelineWorkflowId } from '../../workflows/pipeline-api.js';
 import {
   agentScript,

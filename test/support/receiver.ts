@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { expect } from 'vitest';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import type { RunObservation, WebhookEventType } from '../../services/twin-vocabulary/run-status.js';
+import type { RunObservation, WebhookEventType } from '../../providers/twin/vocabulary/run-status.js';
 import { createTestWorker, type TemporalTestContext } from './temporal.js';
 import { INTERNAL_TASK_QUEUE_SUFFIX } from '../../workflows/internal-queue.js';
 

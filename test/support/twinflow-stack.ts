@@ -11,15 +11,15 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import { GracefulShutdownPeriodExpiredError, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
-import { createTwinClient, type TwinClient } from '../../services/twin-api/client.js';
+import { createTwinClient, type TwinClient } from '../../providers/twin/client/client.js';
 import { startTestReceiver } from '../../services/testing/receiver.js';
 import {
   EmulatorControl,
   type EmulatorRunView,
   type RunBehaviourInput,
-} from '../../services/twin-emulator/control-client.js';
-import type { Profile } from '../../services/twin-emulator/profile.js';
-import { startEmulator, type RunningEmulator } from '../../services/twin-emulator/server.js';
+} from '../../providers/twin/emulator/control-client.js';
+import type { Profile } from '../../providers/twin/emulator/profile.js';
+import { startEmulator, type RunningEmulator } from '../../providers/twin/emulator/server.js';
 import {
   createWorkerActivities,
   createWorkers,
@@ -40,8 +40,8 @@ import { TwinAiClient } from '../../providers/twin-ai/index.js';
 import { startTwinAiEmulator, type RunningTwinAiEmulator } from '../../providers/twin-ai/emulator/server.js';
 import { TwigClient } from '../../providers/twig/index.js';
 import { startTwigEmulator, type RunningTwigEmulator } from '../../providers/twig/emulator/server.js';
-import { agentRunWorkflow } from '../../workflows/agent-run.js';
-import { type AgentRunWorkflowInput } from '../../workflows/agent-run-api.js';
+import { agentRunWorkflow } from '../../providers/twin/workflows/agent-run.js';
+import { type AgentRunWorkflowInput } from '../../providers/twin/workflows/agent-run-api.js';
 import { createTestWorker, connectTemporal, uniqueTaskQueue, type TemporalTestContext } from './temporal.js';
 
 export interface TwinflowStack {

@@ -7,8 +7,8 @@ import {
   nextHolderCheckIn,
   releaseLanePermit,
   takeNextGrant,
-} from '../../workflows/agent-lane-state.js';
-import { type PermitRequest } from '../../workflows/agent-lane-api.js';
+} from '../../providers/twin/workflows/agent-lane-state.js';
+import { type PermitRequest } from '../../providers/twin/workflows/agent-lane-api.js';
 
 function request(token: string, limit?: number): PermitRequest {
   return { workflowId: `wf-${token}`, runId: `run-${token}`, token, limit };

@@ -1,6 +1,6 @@
 // Which finished runs count as failures and how long runAgent waits before the next attempt.
 import { describe, expect, it } from 'vitest';
-import type { RunObservation } from '../../services/twin-vocabulary/run-status.js';
+import type { RunObservation } from '../../providers/twin/vocabulary/run-status.js';
 import {
   InvalidRetryPolicyError,
   LEGACY_RUN_AGENT_FAIL_ON,
@@ -8,7 +8,7 @@ import {
   countsAsFailure,
   mayRetryEnd,
   resolveRetryPolicy,
-} from '../../workflows/agent-retry.js';
+} from '../../providers/twin/workflows/agent-retry.js';
 
 function ended(status: RunObservation['status'], outcome?: RunObservation['outcome']): RunObservation {
   return {

@@ -10,7 +10,7 @@ import {
   type StepDefinition,
 } from '../../workflows/pipeline-definition.js';
 import { findUnknownFields } from '../../workflows/definition-fields.js';
-import { validateTwinCron } from '../../services/twin-vocabulary/cron.js';
+import { validateTwinCron } from '../../providers/twin/vocabulary/cron.js';
 
 function pipeline(steps: StepDefinition[], extra: Partial<PipelineDefinition> = {}): PipelineDefinition {
   return definePipeline({ name: 'demo', steps, ...extra });

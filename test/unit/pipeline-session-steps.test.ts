@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { findDefinitionProblems } from '../../workflows/pipeline-validation.js';
 import { definePipeline, type StepDefinition } from '../../workflows/pipeline-definition.js';
-import { SESSION_FAILURES, type SessionProgress } from '../../workflows/managed-session-api.js';
-import { createManagedSessionActivities } from '../../activities/managed-sessions.js';
-import { recordEvent } from '../../activities/follow-session.js';
+import {
+  SESSION_FAILURES,
+  type SessionProgress,
+} from '../../providers/managed-agents/workflows/managed-session-api.js';
+import { createManagedSessionActivities } from '../../providers/managed-agents/activities/managed-sessions.js';
+import { recordEvent } from '../../providers/managed-agents/activities/follow-session.js';
 
 function problems(steps: StepDefinition[]): string[] {
   return findDefinitionProblems(definePipeline({ name: 'demo', steps })).map(

@@ -4,12 +4,12 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { createTwigActivities } from '../../activities/twig.js';
-import { mayHaveActed, twigFailure } from '../../activities/twig-failure.js';
+import { createTwigActivities } from '../../providers/twig/activities/twig.js';
+import { mayHaveActed, twigFailure } from '../../providers/twig/activities/twig-failure.js';
 import { TwigApiError, TwigClient } from '../../providers/twig/index.js';
 import { findDefinitionProblems } from '../../workflows/pipeline-validation.js';
 import { definePipeline, type StepDefinition } from '../../workflows/pipeline-definition.js';
-import { TWIG_FAILURES } from '../../workflows/twig-api.js';
+import { TWIG_FAILURES } from '../../providers/twig/workflows/twig-api.js';
 
 function problems(steps: StepDefinition[]): string[] {
   return findDefinitionProblems(definePipeline({ name: 'demo', steps })).map(

@@ -4,7 +4,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { createTwinAiActivities } from '../../activities/twin-ai.js';
+import { createTwinAiActivities } from '../../providers/twin-ai/activities/twin-ai.js';
 import { TWIN_AI_LIMITS, TwinAiClient } from '../../providers/twin-ai/index.js';
 import { findDefinitionProblems } from '../../workflows/pipeline-validation.js';
 import { evaluateCondition } from '../../workflows/pipeline-scheduling.js';
@@ -14,7 +14,7 @@ import {
   type StepDefinition,
   type StepState,
 } from '../../workflows/pipeline-definition.js';
-import { TWIN_AI_FAILURES, TWIN_AI_TEXT_LIMITS } from '../../workflows/twin-ai-api.js';
+import { TWIN_AI_FAILURES, TWIN_AI_TEXT_LIMITS } from '../../providers/twin-ai/workflows/twin-ai-api.js';
 
 function problems(steps: StepDefinition[]): string[] {
   return findDefinitionProblems(definePipeline({ name: 'demo', steps })).map(

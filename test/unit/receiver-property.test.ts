@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiverApp } from '../../services/receiver/app.js';
 import type { EventHandoff } from '../../services/receiver/handoff.js';
 import { SigningSecrets } from '../../services/receiver/secrets.js';
-import type { RunObservation } from '../../services/twin-vocabulary/run-status.js';
+import type { RunObservation } from '../../providers/twin/vocabulary/run-status.js';
 import { loadConfig } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
 import { listenOnEphemeralPort, send, sign, webhookBody, type Listening } from '../support/receiver.js';

@@ -3,7 +3,7 @@
 import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { SigningKey } from '../../services/receiver/secrets.js';
-import { checkDigest, parseSignatureHeader, signedForAgent } from '../../services/receiver/signature.js';
+import { checkDigest, parseSignatureHeader, signedForAgent } from '../../providers/twin/webhook.js';
 import { FUTURE_SKEW_SECONDS, timestampProblem } from '../../services/receiver/webhook-route.js';
 import { sign } from '../support/receiver.js';
 

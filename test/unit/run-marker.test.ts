@@ -1,6 +1,6 @@
 // The start marker that lets a retried start find the run an ambiguous attempt created.
 import { describe, expect, it } from 'vitest';
-import { hasRunMarker, runMarker, withRunMarker } from '../../activities/run-marker.js';
+import { hasRunMarker, runMarker, withRunMarker } from '../../providers/twin/activities/run-marker.js';
 
 const seed = { workflowId: 'pipeline/1', stepKey: 'review', attempt: 1, token: 'token-1' };
 

@@ -6,7 +6,7 @@ import {
   MAX_OUTPUT_CHARS,
   parseJsonAnswer,
   type EventLike,
-} from '../../services/twin-vocabulary/run-output.js';
+} from '../../providers/twin/vocabulary/run-output.js';
 
 let index = 0;
 function event(kind: string, payload: Record<string, unknown> = {}): EventLike {

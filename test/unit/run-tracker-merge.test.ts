@@ -1,8 +1,8 @@
 // The tracker's forward-only merge: duplicates, reordering and late events never move a run backwards.
 import { describe, expect, it } from 'vitest';
-import { applyObservation, freshTrackerState } from '../../workflows/run-tracker-state.js';
-import { type RunTrackerState } from '../../workflows/run-tracker-api.js';
-import type { RunObservation, RunStatus } from '../../services/twin-vocabulary/run-status.js';
+import { applyObservation, freshTrackerState } from '../../providers/twin/workflows/run-tracker-state.js';
+import { type RunTrackerState } from '../../providers/twin/workflows/run-tracker-api.js';
+import type { RunObservation, RunStatus } from '../../providers/twin/vocabulary/run-status.js';
 
 function freshState(): RunTrackerState {
   return freshTrackerState('run_1', 'agent_1');

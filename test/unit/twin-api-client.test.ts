@@ -4,9 +4,9 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { createTwinClient, type TwinClient } from '../../services/twin-api/client.js';
-import { listAllAgents, listAllRuns } from '../../services/twin-api/paging.js';
-import { TwinApiError } from '../../services/twin-api/errors.js';
+import { createTwinClient, type TwinClient } from '../../providers/twin/client/client.js';
+import { listAllAgents, listAllRuns } from '../../providers/twin/client/paging.js';
+import { TwinApiError } from '../../providers/twin/client/errors.js';
 
 const API_KEY = 'tw_live_test_secret_0123456789';
 

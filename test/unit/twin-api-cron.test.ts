@@ -7,7 +7,7 @@ import {
   nextFireTimes,
   parseTwinCron,
   validateTwinCron,
-} from '../../services/twin-vocabulary/cron.js';
+} from '../../providers/twin/vocabulary/cron.js';
 
 const FROM = new Date('2026-03-11T12:00:00Z');
 

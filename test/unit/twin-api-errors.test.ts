@@ -16,7 +16,7 @@ import {
   parseRetryAfter,
   timeoutError,
   twinErrorFromResponse,
-} from '../../services/twin-api/errors.js';
+} from '../../providers/twin/client/errors.js';
 
 const NOW = Date.parse('2026-03-11T12:00:00Z');
 

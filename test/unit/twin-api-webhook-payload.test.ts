@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   observationOfWebhook,
   webhookPayloadSchema,
-} from '../../services/twin-vocabulary/webhook-payload.js';
+} from '../../providers/twin/vocabulary/webhook-payload.js';
 
 const AGENT = '019cbf0d-76f6-70e1-b106-9150e93b6e0f';
 const RUN = '019cbf0e-1a2b-7c3d-8e4f-5a6b7c8d9e0f';

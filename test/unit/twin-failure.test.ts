@@ -2,13 +2,13 @@
 // 429, retry transient errors, and give up at once on errors a retry cannot fix.
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { TwinApiError } from '../../services/twin-api/errors.js';
+import { TwinApiError } from '../../providers/twin/client/errors.js';
 import {
   TWIN_API_FAILURE,
   TWIN_RATE_LIMITED_FAILURE,
   callTwin,
   twinFailure,
-} from '../../activities/twin-failure.js';
+} from '../../providers/twin/activities/twin-failure.js';
 
 function twinError(status: number, retryable: boolean, retryAfterMs?: number): TwinApiError {
   return new TwinApiError({ status, title: 't', detail: 'd', code: `C${status}`, retryable, retryAfterMs });

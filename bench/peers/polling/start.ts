@@ -1,6 +1,6 @@
 // Starts the polling peer beside a twinflow stack: its agents (no webhooks: it never listens) and its worker
 // process.
-import type { RunBehaviourInput } from '../../../services/twin-emulator/control-client.js';
+import type { RunBehaviourInput } from '../../../providers/twin/emulator/control-client.js';
 import type { BenchContext } from '../../lib/benchmark.js';
 import { startNodeProcess } from '../../lib/processes.js';
 import type { BenchStack } from '../../lib/stack.js';

@@ -8,7 +8,7 @@ import { addWebhooks, createAgents, INSTANT } from '../agents.js';
 import { bundlePeerWorkflows } from '../bundle.js';
 import { peerEnv } from '../peer-env.js';
 import { peerSide } from '../peer-side.js';
-import type { RunBehaviourInput } from '../../../services/twin-emulator/control-client.js';
+import type { RunBehaviourInput } from '../../../providers/twin/emulator/control-client.js';
 import type { Side } from '../side.js';
 import { forwarderId, WEBHOOK_PEER_TASK_QUEUE } from './api.js';
 

@@ -3,7 +3,7 @@
 // (`archived=true`) but neither updated nor started, while its sessions keep the version they are pinned to.
 import type { Router } from '@koa/router';
 import { z } from 'zod';
-import { param, parseBody, parseQuery, queryInt } from '../../../services/twin-emulator/http.js';
+import { param, parseBody, parseQuery, queryInt } from '../../twin/emulator/http.js';
 import { ROUTES, routerPattern } from '../routes.js';
 import { agentConfigSchema, agentPatchSchema } from '../schemas.js';
 import type { PlatformState } from './platform-errors.js';

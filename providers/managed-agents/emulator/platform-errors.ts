@@ -2,8 +2,8 @@
 // `{error:{code, message}, request_id}`, and every answer carries a `request-id` header, so the client's error
 // parsing is exercised against the shape it was written for. Body and query parsing reuse the Twin emulator's
 // zod helpers; their ApiError is translated here rather than rendered in Twin's shape.
-import { randomId } from '../../../services/twin-emulator/ids.js';
-import { ApiError } from '../../../services/twin-emulator/problem.js';
+import { randomId } from '../../twin/emulator/ids.js';
+import { ApiError } from '../../twin/emulator/problem.js';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { codeOfStatus } from '../errors.js';

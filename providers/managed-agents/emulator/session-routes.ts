@@ -4,7 +4,7 @@
 // outside (A3).
 import type { Router } from '@koa/router';
 import { z } from 'zod';
-import { param, parseBody, parseQuery, queryInt } from '../../../services/twin-emulator/http.js';
+import { param, parseBody, parseQuery, queryInt } from '../../twin/emulator/http.js';
 import { ROUTES, routerPattern } from '../routes.js';
 import { createSessionSchema, sendTurnSchema } from '../schemas.js';
 import { conflict, notFound, type PlatformState } from './platform-errors.js';

@@ -1,7 +1,7 @@
 // The emulated platform's state, in memory and per instance: agents with every version they ever had, and
 // sessions with their pinned version and full event log. Records are kept whole (archived agents, deleted
 // sessions) because the platform's deletes are soft and tests read the truth through the emulator's handle.
-import { randomId } from '../../../services/twin-emulator/ids.js';
+import { randomId } from '../../twin/emulator/ids.js';
 import type { Agent, AgentConfig, Page, SessionEvent, SessionMeta } from '../schemas.js';
 import { conflict, notFound, PlatformError } from './platform-errors.js';
 

@@ -2,14 +2,14 @@
 // list them. A new agent gets a webhook at the stack's receiver unless told otherwise, as every agent a pipeline
 // uses should: without one, its runs are only polled and their outcomes stay unknown.
 import type { Command } from 'commander';
-import { WEBHOOK_EVENTS } from '../../twin-vocabulary/run-status.js';
-import { listAllAgents } from '../../twin-api/paging.js';
-import type { Agent } from '../../twin-vocabulary/schemas.js';
+import { WEBHOOK_EVENTS } from '../../../providers/twin/vocabulary/run-status.js';
+import { listAllAgents } from '../../../providers/twin/client/paging.js';
+import type { Agent } from '../../../providers/twin/vocabulary/schemas.js';
 import {
   EmulatorControl,
   EmulatorControlError,
   type RunBehaviourInput,
-} from '../../twin-emulator/control-client.js';
+} from '../../../providers/twin/emulator/control-client.js';
 import type { CliContext } from '../context.js';
 import { usageError } from '../errors.js';
 import { parseJsonOption } from '../input.js';

@@ -2,7 +2,7 @@
 // year); a 5-field Unix cron pasted by habit would mean something else entirely, so every expression is
 // checked locally first and explained back in words with its next fire times, before and after setting it.
 import type { Command } from 'commander';
-import { describeTwinCron, validateTwinCron } from '../../twin-vocabulary/cron.js';
+import { describeTwinCron, validateTwinCron } from '../../../providers/twin/vocabulary/cron.js';
 import type { CliContext } from '../context.js';
 import { usageError } from '../errors.js';
 

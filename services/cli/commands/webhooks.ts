@@ -10,7 +10,7 @@ import {
   writeSecretsFile,
 } from '../../shared/secrets-file.js';
 import { WEBHOOK_PATH } from '../../receiver/webhook-route.js';
-import type { TwinClient } from '../../twin-api/client.js';
+import type { TwinClient } from '../../../providers/twin/client/client.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { checkWebhookUrl, parseWebhookEvents } from '../input.js';

@@ -4,68 +4,28 @@
 // definePipeline; this catches definitions built any other way (JSON, spreads, casts). Pure: it runs in the
 // workflow bundle next to pipeline-definition.ts.
 import type {
-  AgentStep,
   ApprovalStep,
   ConfidenceBounds,
   DefinitionProblem,
-  InstructionsStep,
   PipelineDefinition,
   PipelineOptions,
   ProviderTrigger,
-  RescheduleStep,
-  SessionStep,
   StepDefinition,
-  StepKind,
-  TwinAiAskStep,
-  TwinAiKbStep,
-  TwinAiResolveEscalationStep,
   TwinRunTrigger,
   WaitStep,
 } from './pipeline-definition.js';
-import type { TwigKbStep, TwigQueryStep, TwigSyncStep } from '../providers/twig/workflows/twig-definition.js';
+import { providerStepKinds } from './providers.js';
+import { fieldsOf as fields, STEP_BASE } from './step-kind.js';
 import type { RetryPolicy } from '../providers/twin/workflows/agent-retry.js';
-
-/** The keys of T, each listed exactly once: a field added to an interface and not here fails the type check. */
-type FieldsOf<T> = readonly (keyof T & string)[];
-type Missing<T, L extends FieldsOf<T>> = Exclude<keyof T, L[number]>;
-type Complete<T, L extends FieldsOf<T>> = [Missing<T, L>] extends [never] ? L : never;
-
-const fields =
-  <T>() =>
-  <const L extends FieldsOf<T>>(list: Complete<T, L>): readonly string[] =>
-    list;
-
-const STEP_BASE = ['id', 'kind', 'description', 'after', 'when', 'onFailure', 'timeout'] as const;
 
 const PIPELINE_KEYS = fields<PipelineDefinition>()(['name', 'description', 'steps', 'triggers', 'options']);
 
-const STEP_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
-  agent: fields<AgentStep>()([
-    ...STEP_BASE,
-    'agent',
-    'message',
-    'runMode',
-    'skipDeployCheck',
-    'retry',
-    'failOn',
-    'outputFrom',
-  ]),
-  reschedule: fields<RescheduleStep>()([...STEP_BASE, 'agent', 'action', 'cron', 'retry']),
-  instructions: fields<InstructionsStep>()([...STEP_BASE, 'agent', 'content', 'retry']),
-  wait: fields<WaitStep>()([...STEP_BASE, 'duration', 'until']),
-  approval: fields<ApprovalStep>()([...STEP_BASE, 'prompt', 'onTimeout']),
-  session: fields<SessionStep>()([...STEP_BASE, 'agent', 'agentVersion', 'continues', 'message']),
-  'twinai.ask': fields<TwinAiAskStep>()([...STEP_BASE, 'message', 'context', 'askedBy']),
-  'twinai.kb': fields<TwinAiKbStep>()([...STEP_BASE, 'action', 'title', 'content', 'documentId']),
-  'twinai.resolveEscalation': fields<TwinAiResolveEscalationStep>()([
-    ...STEP_BASE,
-    'escalationId',
-    'resolution',
-  ]),
-  'twig.query': fields<TwigQueryStep>()([...STEP_BASE, 'agent', 'query', 'session']),
-  'twig.sync': fields<TwigSyncStep>()([...STEP_BASE, 'dataSource']),
-  'twig.kb': fields<TwigKbStep>()([...STEP_BASE, 'action', 'articleId', 'title', 'content']),
-};
+/** Each kind's fields: the interpreter's own, then every provider's (workflows/providers.ts). */
+const STEP_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['wait', fields<WaitStep>()([...STEP_BASE, 'duration', 'until'])],
+  ['approval', fields<ApprovalStep>()([...STEP_BASE, 'prompt', 'onTimeout'])],
+  ...[...providerStepKinds()].map(([kind, spec]) => [kind, spec.fields] as const),
+]);
 
 const RETRY_KEYS = fields<RetryPolicy>()([
   'maximumAttempts',
@@ -169,7 +129,7 @@ function checkCondition(condition: unknown, where: string, report: (message: str
 
 /** A field valid on another kind of step is misplaced rather than misspelt: say where it goes. */
 function kindsWith(key: string): string | undefined {
-  const kinds = (Object.keys(STEP_KEYS) as StepKind[]).filter((k) => STEP_KEYS[k].includes(key));
+  const kinds = [...STEP_KEYS].flatMap(([kind, keys]) => (keys.includes(key) ? [kind] : []));
   if (kinds.length === 0) return undefined;
   const last = kinds.pop();
   return `${kinds.length > 0 ? `${kinds.join(', ')} and ` : ''}${last} steps`;
@@ -177,7 +137,7 @@ function kindsWith(key: string): string | undefined {
 
 function checkStepFields(step: StepDefinition, report: Report): void {
   const problem = (message: string) => report(step.id, message);
-  const known = STEP_KEYS[step.kind] as readonly string[] | undefined;
+  const known = STEP_KEYS.get(step.kind);
   if (!known) return; // an unknown kind is reported by the step check, with the kinds there are
   checkKeys(step, known, '', problem, kindsWith);
   if ('retry' in step) checkKeys(step.retry, RETRY_KEYS, 'retry: ', problem);

@@ -5,19 +5,36 @@
 // so the workflow sandbox and Node share these files.
 import type { Duration } from '@temporalio/common';
 import type { RunOutcome } from '../providers/twin/vocabulary/run-status.js';
-import type { FailureKind, RetryPolicy } from '../providers/twin/workflows/agent-retry.js';
 import type { AttemptRecord } from '../providers/twin/workflows/agent-run-api.js';
-import type { TwigStep } from '../providers/twig/workflows/twig-definition.js';
 import type { ProviderEventType, ProviderName } from './provider-event-api.js';
+import type { ProviderStep } from './providers.js';
 
+// The providers' step kinds are declared in their folders; this module, the definition API's one home, names
+// them all.
 export type { Duration } from '@temporalio/common';
 export type { FailureKind, RetryPolicy } from '../providers/twin/workflows/agent-retry.js';
+export type {
+  AgentStep,
+  InstructionsStep,
+  RescheduleStep,
+  ScheduleAction,
+  TwinStep,
+} from '../providers/twin/workflows/twin-definition.js';
+export { SCHEDULE_ACTIONS } from '../providers/twin/workflows/twin-definition.js';
+export type {
+  TwinAiAskStep,
+  TwinAiKbStep,
+  TwinAiResolveEscalationStep,
+  TwinAiStep,
+} from '../providers/twin-ai/workflows/twin-ai-definition.js';
 export type {
   TwigKbStep,
   TwigQueryStep,
   TwigStep,
   TwigSyncStep,
 } from '../providers/twig/workflows/twig-definition.js';
+export type { SessionStep } from '../providers/managed-agents/workflows/session-definition.js';
+export type { ProviderStep } from './providers.js';
 
 export const STEP_STATUSES = [
   'pending',
@@ -73,9 +90,6 @@ export const EVENT_FIELDS = [
   'finishedAt',
 ] as const;
 
-export const SCHEDULE_ACTIONS = ['set', 'pause', 'resume', 'delete'] as const;
-export type ScheduleAction = (typeof SCHEDULE_ACTIONS)[number];
-
 export const TRIGGER_EVENTS = ['run.completed', 'run.failed', 'run.stopped'] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
@@ -122,42 +136,6 @@ export interface StepBase {
   timeout?: Duration;
 }
 
-/** Starts a Twin run and waits for it to end. Strings may be templates. */
-export interface AgentStep extends StepBase {
-  kind: 'agent';
-  agent: string;
-  message?: string;
-  runMode?: 'build' | 'run';
-  skipDeployCheck?: boolean;
-  retry?: RetryPolicy;
-  /**
-   * Which ends count as failure (and are retried while `retry` allows): outcomes `fail`, `partial`, `unknown`, run
-   * statuses `failed`, `stopped`. Default `DEFAULT_STEP_FAIL_ON` (providers/twin/workflows/agent-retry.ts): a failed or stopped run. Naming `fail` or `partial` makes an unknown
-   * outcome a failure too, retried only if `unknown` is named.
-   */
-  failOn?: FailureKind[];
-  /** Event kinds that carry the agent's answer (`output`); default assistant_message, message, output. */
-  outputFrom?: string[];
-}
-
-/** Sets, pauses, resumes or deletes an agent's Twin cron schedule (7 fields: sec min hour day month dow year). */
-export interface RescheduleStep extends StepBase {
-  kind: 'reschedule';
-  agent: string;
-  action: ScheduleAction;
-  /** Required for `set`, a literal so it is validated at load. */
-  cron?: string;
-  retry?: RetryPolicy;
-}
-
-/** Replaces an agent's instructions (Twin keeps the version history). */
-export interface InstructionsStep extends StepBase {
-  kind: 'instructions';
-  agent: string;
-  content: string;
-  retry?: RetryPolicy;
-}
-
 /** A durable timer: exactly one of `duration` or `until` (an ISO-8601 time, may be a template). */
 export interface WaitStep extends StepBase {
   kind: 'wait';
@@ -172,62 +150,8 @@ export interface ApprovalStep extends StepBase {
   onTimeout?: 'approve' | 'reject';
 }
 
-/**
- * A managed-agent session (docs/providers.md): `agent` creates and starts one (pinned to `agentVersion` when
- * given); `continues` instead sends another user turn into the session of an earlier session step, one of this
- * step's ancestors. Either way the step follows the session's event stream until the turn settles (the session
- * goes idle or ends). `timeout` cancels the session and confirms it. Strings may be templates.
- */
-export interface SessionStep extends StepBase {
-  kind: 'session';
-  agent?: string;
-  agentVersion?: number;
-  continues?: string;
-  message: string;
-}
-
-/**
- * Asks the Twin.ai twin (docs/twin-ai-contract.md). `message` (at most 2,000 characters once rendered) and
- * `context` (4,000) may be templates. The answer is the step's `output`; `confidence`, `shouldEscalate`,
- * `escalateReason`, `sources` and, for an escalating answer found in Twin.ai's list, `escalationId` come with it.
- */
-export interface TwinAiAskStep extends StepBase {
-  kind: 'twinai.ask';
-  message: string;
-  context?: string;
-  askedBy?: string;
-}
-
-/** Adds a document to the twin's knowledge base (`title`, `content` templates) or deletes one (`documentId`). */
-export interface TwinAiKbStep extends StepBase {
-  kind: 'twinai.kb';
-  action: 'add' | 'delete';
-  title?: string;
-  content?: string;
-  documentId?: string;
-}
-
-/**
- * Marks a Twin.ai escalation resolved. The seed's PATCH carries only the status, so `resolution` is not sent: it
- * is kept as the step's `output`, for later steps and the run's record.
- */
-export interface TwinAiResolveEscalationStep extends StepBase {
-  kind: 'twinai.resolveEscalation';
-  escalationId: string;
-  resolution?: string;
-}
-
-export type TwinAiStep = TwinAiAskStep | TwinAiKbStep | TwinAiResolveEscalationStep;
-
-export type StepDefinition =
-  | AgentStep
-  | RescheduleStep
-  | InstructionsStep
-  | WaitStep
-  | ApprovalStep
-  | SessionStep
-  | TwinAiStep
-  | TwigStep;
+/** The interpreter's own kinds, `wait` and `approval`, and every kind a provider registers (workflows/providers.ts). */
+export type StepDefinition = WaitStep | ApprovalStep | ProviderStep;
 export type StepKind = StepDefinition['kind'];
 
 /** A Twin event that starts this pipeline, including runs twinflow did not start (schedules, the Twin UI). */

@@ -18,12 +18,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { compensationStepIds, decideReadySteps, isSettled } from './pipeline-scheduling.js';
-import { DEFAULT_STEP_FAIL_ON } from '../providers/twin/workflows/agent-retry.js';
 import { findDefinitionProblems, PipelineDefinitionError } from './pipeline-validation.js';
 import {
-  type AgentStep,
   type ApprovalStep,
   type PipelineDefinition,
+  type ProviderStep,
   STEP_OUTPUT_FIELDS,
   type StepDefinition,
   type StepResult,
@@ -45,15 +44,7 @@ import {
   type PipelineWorkflowInput,
 } from './pipeline-api.js';
 import { createPipelineVisibility, type PipelineVisibility } from './pipeline-visibility.js';
-import { runAgent } from '../providers/twin/workflows/run-agent.js';
-import { runSessionStep } from '../providers/managed-agents/workflows/session-step.js';
-import {
-  instructionsStep,
-  rescheduleStep,
-  type TwinAdminStepContext,
-} from '../providers/twin/workflows/twin-admin-steps.js';
-import { runTwinAiStep } from '../providers/twin-ai/workflows/twin-ai-step.js';
-import { runTwigStep } from '../providers/twig/workflows/twig-step.js';
+import { stepKindSpec } from './providers.js';
 import { renderTemplate } from './templates.js';
 
 /** Pipelines recorded before this patch rendered a missing template value as "": their replay must too. */
@@ -333,38 +324,26 @@ async function executeStep(
   state: StepState,
 ): Promise<StepResult> {
   switch (step.kind) {
-    case 'agent':
-      return runAgentStep(execution, step, state);
-    case 'reschedule':
-      return rescheduleStep(step, twinAdminContext(execution));
-    case 'instructions':
-      return instructionsStep(step, twinAdminContext(execution));
     case 'wait':
       return waitStep(execution, step);
     case 'approval':
       return approvalStep(execution, step, state);
-    case 'session':
-      return runSessionStep(step, state, {
-        render: (template) => render(execution, template),
-        stepStates: execution.stepStates,
-        changed: () => changed(execution),
-      });
-    case 'twinai.ask':
-    case 'twinai.kb':
-    case 'twinai.resolveEscalation':
-      return runTwinAiStep(step, (template) => render(execution, template));
-    case 'twig.query':
-    case 'twig.sync':
-    case 'twig.kb':
-      return runTwigStep(step, (template) => render(execution, template));
+    default:
+      return providerStep(execution, step, state);
   }
 }
 
-function twinAdminContext(execution: Execution): TwinAdminStepContext {
-  return {
+async function providerStep(execution: Execution, step: ProviderStep, state: StepState): Promise<StepResult> {
+  const spec = stepKindSpec(step.kind);
+  // The definition check refused unknown kinds before the run started.
+  if (!spec) throw ApplicationFailure.nonRetryable(`unknown step kind "${step.kind}"`, 'UnknownStepKind');
+  return spec.run(step, {
+    state,
+    stepStates: execution.stepStates,
     render: (template) => render(execution, template),
     resolveAgent: (template) => resolveAgent(execution, template),
-  };
+    changed: () => changed(execution),
+  });
 }
 
 function templateContext(execution: Execution): Record<string, unknown> {
@@ -395,44 +374,6 @@ function resolveAgent(execution: Execution, template: string): string {
     changed(execution);
   }
   return agentId;
-}
-
-async function runAgentStep(execution: Execution, step: AgentStep, state: StepState): Promise<StepResult> {
-  const agentId = resolveAgent(execution, step.agent);
-  // State only, no command: the next change publishes it with the run ID.
-  state.agentId = agentId;
-  const result = await runAgent(agentId, {
-    runMode: step.runMode,
-    userMessage: step.message === undefined ? undefined : render(execution, step.message),
-    skipDeployCheck: step.skipDeployCheck,
-    outputFrom: step.outputFrom,
-    stepKey: step.id,
-    timeout: step.timeout,
-    retry: step.retry,
-    failOn: [...(step.failOn ?? DEFAULT_STEP_FAIL_ON)],
-    onRunStarted: ({ runId, attempt }) => {
-      state.runIds.push(runId);
-      state.runId = runId;
-      state.attempts = attempt;
-      changed(execution);
-    },
-  });
-  const ended = `execution ${result.runId} ended ${result.status}${result.outcome ? ` with outcome ${result.outcome}` : ''}`;
-  const why = result.reason ? `: ${result.reason}` : '';
-  return {
-    status: result.succeeded ? 'succeeded' : 'failed',
-    runId: result.runId,
-    runStatus: result.status,
-    outcome: result.outcome,
-    summary: result.summary,
-    output: result.output,
-    json: result.json,
-    outputTruncated: result.outputTruncated,
-    reason: result.reason,
-    runs: result.runs,
-    attempts: result.attempts,
-    error: result.succeeded ? undefined : `${ended} after ${result.attempts} attempt(s)${why}`,
-  };
 }
 
 async function waitStep(execution: Execution, step: WaitStep): Promise<StepResult> {

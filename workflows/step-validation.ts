@@ -2,30 +2,22 @@
 // templates that may read only a step's ancestors, trigger mappings. Called by pipeline-validation.ts, which has
 // already built the graph these checks read.
 import { RUN_OUTCOMES } from '../providers/twin/vocabulary/run-status.js';
-import {
-  FAILURE_KINDS,
-  retryPolicyProblems,
-  type RetryPolicy,
-} from '../providers/twin/workflows/agent-retry.js';
 import { durationProblem } from './duration.js';
 import {
   EVENT_FIELDS,
   PIPELINE_FIELDS,
-  SCHEDULE_ACTIONS,
   STEP_OUTPUT_FIELDS,
   STEP_STATUSES,
   TRIGGER_EVENTS,
   type Condition,
   type Duration,
   type PipelineTrigger,
-  type RescheduleStep,
-  type SessionStep,
   type StepDefinition,
 } from './pipeline-definition.js';
 import { asList } from './pipeline-scheduling.js';
 import { parseTemplate, templateReferences, TemplateSyntaxError } from './templates.js';
-import { checkAnswerTest, checkTwinAiStep } from '../providers/twin-ai/workflows/twin-ai-validation.js';
-import { checkTwigStep } from '../providers/twig/workflows/twig-validation.js';
+import { checkAnswerTest } from '../providers/twin-ai/workflows/twin-ai-validation.js';
+import { stepKindSpec } from './providers.js';
 import { checkProviderTrigger, checkTriggerInput } from './trigger-validation.js';
 
 /** Checks a 7-field Twin cron expression. */
@@ -60,38 +52,9 @@ export function checkStep(
   const template = (field: string, value: string | undefined) => {
     if (value !== undefined) checkStepTemplate(field, value, readable, context, problem);
   };
-  const providerHelpers = {
-    template,
-    required: (field: string, value: unknown) => requireText(field, value, problem),
-    isLiteral: (value: string) => !hasReferences(value),
-    problem,
-  };
   checkDuration('timeout', step.timeout, problem);
   if (step.when && !context.skipReferences) checkCondition(step.when, readable, context.byId, problem);
   switch (step.kind) {
-    case 'agent':
-      requireText('agent', step.agent, problem);
-      template('agent', step.agent);
-      template('message', step.message);
-      checkRetry(step.retry, problem);
-      step.failOn?.forEach((kind) => {
-        if (!FAILURE_KINDS.includes(kind))
-          problem(`failOn "${kind}" is not one of ${FAILURE_KINDS.join(', ')}`);
-      });
-      return;
-    case 'reschedule':
-      requireText('agent', step.agent, problem);
-      template('agent', step.agent);
-      checkRetry(step.retry, problem);
-      checkReschedule(step, options, problem);
-      return;
-    case 'instructions':
-      requireText('agent', step.agent, problem);
-      requireText('content', step.content, problem);
-      template('agent', step.agent);
-      template('content', step.content);
-      checkRetry(step.retry, problem);
-      return;
     case 'wait':
       if (step.timeout !== undefined) problem('a wait has no "timeout": its duration is its deadline');
       if ((step.duration === undefined) === (step.until === undefined))
@@ -106,23 +69,17 @@ export function checkStep(
       if (step.onTimeout !== undefined && step.timeout === undefined)
         problem('"onTimeout" needs a "timeout"');
       return;
-    case 'session':
-      requireText('message', step.message, problem);
-      template('message', step.message);
-      template('agent', step.agent);
-      checkSession(step, context, readable, problem);
-      return;
-    case 'twinai.ask':
-    case 'twinai.kb':
-    case 'twinai.resolveEscalation':
-      return checkTwinAiStep(step, providerHelpers);
-    case 'twig.query':
-    case 'twig.sync':
-    case 'twig.kb':
-      return checkTwigStep(step, providerHelpers);
-    default:
-      problem(`unknown step kind "${(step as { kind: unknown }).kind}"`);
   }
+  const spec = stepKindSpec(step.kind);
+  if (!spec) return problem(`unknown step kind "${(step as { kind: unknown }).kind}"`);
+  spec.check(step, {
+    problem,
+    required: (field, value) => requireText(field, value, problem),
+    template,
+    isLiteral: (value) => !hasReferences(value),
+    references: context.skipReferences ? undefined : { byId: context.byId, readable },
+    options,
+  });
 }
 
 function requireText(field: string, value: unknown, problem: (m: string) => void): void {
@@ -137,66 +94,9 @@ function hasReferences(template: string): boolean {
   }
 }
 
-function checkSession(
-  step: SessionStep,
-  context: StepCheckContext,
-  readable: Set<string>,
-  problem: (m: string) => void,
-): void {
-  if ((step.agent === undefined) === (step.continues === undefined)) {
-    problem('a session step needs exactly one of "agent" (a new session) or "continues" (a turn in one)');
-  }
-  if (step.agent !== undefined) requireText('agent', step.agent, problem);
-  if (step.agentVersion !== undefined) {
-    if (step.agent === undefined) problem('"agentVersion" goes with "agent": a turn stays on its session\'s');
-    if (!Number.isInteger(step.agentVersion) || step.agentVersion < 1)
-      problem(`agentVersion ${String(step.agentVersion)} is not a positive integer`);
-  }
-  if (step.continues === undefined || context.skipReferences) return;
-  const earlier = context.byId.get(step.continues);
-  if (!earlier) problem(`"continues" names unknown step "${step.continues}"`);
-  else if (earlier.kind !== 'session')
-    problem(`"continues" names step "${step.continues}", which is not a session step`);
-  else if (!readable.has(step.continues))
-    problem(`"continues" names step "${step.continues}", which is not an ancestor (add it to "after")`);
-  // A session takes one turn at a time and a turn's events begin after its predecessor's: turns form one chain.
-  const steps = [...context.byId.values()];
-  const earlierTurn = steps.find((s) => s.kind === 'session' && s.continues === step.continues && s !== step);
-  if (earlierTurn && steps.indexOf(earlierTurn) < steps.indexOf(step)) {
-    problem(
-      `step "${earlierTurn.id}" already continues "${step.continues}": continue "${earlierTurn.id}" instead, so the turns form one chain`,
-    );
-  }
-}
-
-function checkReschedule(
-  step: RescheduleStep,
-  options: ValidationOptions,
-  problem: (m: string) => void,
-): void {
-  if (!SCHEDULE_ACTIONS.includes(step.action)) {
-    problem(`action "${step.action}" is not one of ${SCHEDULE_ACTIONS.join(', ')}`);
-    return;
-  }
-  if (step.action !== 'set') {
-    if (step.cron !== undefined) problem(`"cron" only goes with action "set", not "${step.action}"`);
-    return;
-  }
-  if (step.cron === undefined || step.cron.trim() === '') {
-    problem('action "set" needs a "cron"');
-    return;
-  }
-  const verdict = options.validateCron?.(step.cron);
-  if (verdict && !verdict.ok) problem(`cron "${step.cron}" is invalid: ${verdict.error}`);
-}
-
 function checkDuration(field: string, value: Duration | undefined, problem: (m: string) => void): void {
   const found = durationProblem(field, value);
   if (found) problem(found);
-}
-
-function checkRetry(retry: RetryPolicy | undefined, problem: (m: string) => void): void {
-  if (retry) retryPolicyProblems(retry).forEach(problem);
 }
 
 function checkCondition(

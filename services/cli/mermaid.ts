@@ -2,6 +2,7 @@
 // Markdown viewers draw. The shape says what a step does (agent run, approval, timer, Twin admin call), edges
 // are the `after` dependencies, dashed edges lead to compensation steps.
 import type { Condition, PipelineDefinition, StepDefinition } from '../../workflows/pipeline-definition.js';
+import { stepKindSpec } from '../../workflows/providers.js';
 
 /** Step IDs allow characters Mermaid treats as syntax (and `end` is a keyword): nodes get positional IDs. */
 const nodeId = (index: number) => `s${index}`;
@@ -12,32 +13,12 @@ function escapeLabel(text: string): string {
 
 function detail(step: StepDefinition): string {
   switch (step.kind) {
-    case 'agent':
-      return `agent ${step.agent}`;
-    case 'reschedule':
-      return `${step.action} schedule of ${step.agent}${step.cron ? ` (${step.cron})` : ''}`;
-    case 'instructions':
-      return `instructions of ${step.agent}`;
     case 'wait':
       return step.duration !== undefined ? `wait ${String(step.duration)}` : `wait until ${step.until ?? ''}`;
     case 'approval':
       return 'approval';
-    case 'session':
-      return step.continues ? `turn in the session of ${step.continues}` : `session of ${step.agent ?? ''}`;
-    case 'twinai.ask':
-      return 'ask Twin.ai';
-    case 'twinai.kb':
-      return step.action === 'add' ? `add "${step.title ?? ''}" to Twin.ai's KB` : "delete from Twin.ai's KB";
-    case 'twinai.resolveEscalation':
-      return 'resolve a Twin.ai escalation';
-    case 'twig.query':
-      return `query Twig agent ${step.agent}`;
-    case 'twig.sync':
-      return `sync Twig data source ${step.dataSource}`;
-    case 'twig.kb':
-      return step.action === 'create'
-        ? `create "${step.title ?? ''}" in Twig's KB`
-        : "update an article in Twig's KB";
+    default:
+      return stepKindSpec(step.kind)?.describe(step) ?? step.kind;
   }
 }
 

@@ -1,19 +1,19 @@
-// Load-time checks of the Twig steps. Templates are checked by step-validation.ts, which lends its helpers (the
-// same ones the Twin.ai checks take); a rendered text's emptiness is checked again when the step runs
+// Load-time checks of the Twig steps. Templates are checked by step-validation.ts, which lends its helpers
+// (StepCheck); a rendered text's emptiness is checked again when the step runs
 // (twig-step.ts), since a template's value is known only then.
-import type { TwinAiCheckHelpers } from '../../twin-ai/workflows/twin-ai-validation.js';
+import type { StepCheck } from '../../../workflows/step-kind.js';
 import type { TwigStep } from './twig-definition.js';
 
 const KB_ACTIONS = ['create', 'update'] as const;
 
 /** Each required text must be given, each given text must be a valid template readable here. */
-function texts(h: TwinAiCheckHelpers, required: Record<string, unknown>, optional: Record<string, unknown>) {
+function texts(h: StepCheck, required: Record<string, unknown>, optional: Record<string, unknown>) {
   for (const [field, value] of Object.entries(required)) h.required(field, value);
   for (const [field, value] of Object.entries({ ...required, ...optional }))
     if (typeof value === 'string') h.template(field, value);
 }
 
-export function checkTwigStep(step: TwigStep, h: TwinAiCheckHelpers): void {
+export function checkTwigStep(step: TwigStep, h: StepCheck): void {
   switch (step.kind) {
     case 'twig.query':
       return texts(h, { agent: step.agent, query: step.query }, { session: step.session });

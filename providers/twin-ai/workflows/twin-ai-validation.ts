@@ -1,20 +1,14 @@
 // Load-time checks of the Twin.ai steps and of the conditions that read an ask's answer. Templates are checked by
-// step-validation.ts, which lends its helpers; the rendered lengths are checked again when the step runs
+// step-validation.ts, which lends its helpers (StepCheck); the rendered lengths are checked again when the step runs
 // (twin-ai-step.ts), since a template's length is known only then.
-import type { Condition, StepDefinition, TwinAiStep } from '../../../workflows/pipeline-definition.js';
+import type { Condition, StepDefinition } from '../../../workflows/pipeline-definition.js';
+import type { StepCheck } from '../../../workflows/step-kind.js';
+import type { TwinAiStep } from './twin-ai-definition.js';
 import { TWIN_AI_TEXT_LIMITS } from './twin-ai-api.js';
-
-/** What step-validation.ts lends: template checks, the required-text rule and whether a text has references. */
-export interface TwinAiCheckHelpers {
-  template(field: string, value: string | undefined): void;
-  required(field: string, value: unknown): void;
-  isLiteral(value: string): boolean;
-  problem(message: string): void;
-}
 
 const KB_ACTIONS = ['add', 'delete'] as const;
 
-function texts(h: TwinAiCheckHelpers, required: Record<string, unknown>, optional: Record<string, unknown>) {
+function texts(h: StepCheck, required: Record<string, unknown>, optional: Record<string, unknown>) {
   for (const [field, value] of Object.entries(required)) h.required(field, value);
   for (const [field, value] of Object.entries({ ...required, ...optional })) {
     if (typeof value !== 'string') continue;
@@ -25,7 +19,7 @@ function texts(h: TwinAiCheckHelpers, required: Record<string, unknown>, optiona
   }
 }
 
-export function checkTwinAiStep(step: TwinAiStep, h: TwinAiCheckHelpers): void {
+export function checkTwinAiStep(step: TwinAiStep, h: StepCheck): void {
   switch (step.kind) {
     case 'twinai.ask':
       return texts(h, { message: step.message }, { context: step.context, askedBy: step.askedBy });

@@ -22,7 +22,13 @@ async function main(): Promise<void> {
     timeoutMs: config.TWIN_API_TIMEOUT_MS,
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const workers = await createWorkers({ config, connection, twin, logger, workflowBundle: { codePath } });
+  const workers = await createWorkers({
+    config,
+    connection,
+    clients: { twin },
+    logger,
+    workflowBundle: { codePath },
+  });
   const running = workers.run();
   process.once('SIGTERM', () => {
     workers.shutdown();

@@ -11,16 +11,16 @@ import { createReceiverMetrics } from './metrics.js';
 import { createOpsRouter } from './ops-routes.js';
 import { problemMiddleware, type ProblemState } from '../shared/http-problem.js';
 import type { SecretSource } from './secrets.js';
-import { createWebhookRouter, type WebhookSettings } from './webhook-route.js';
 import type { DeliveryLog } from './delivery.js';
 import type { ProviderEventHandoff } from './provider-handoff.js';
-import { createProviderWebhookRouter, type ProviderWebhookSettings } from './provider-routes.js';
+import type { Config } from '../shared/config.js';
+import { PROVIDER_RUNTIMES } from '../../providers/registry.js';
 
 export interface ReceiverAppDeps {
-  config: WebhookSettings & ProviderWebhookSettings;
+  config: Config;
   secrets: SecretSource;
   handoff: EventHandoff;
-  /** Serves POST /webhooks/twin-ai and /webhooks/twig when given (the receiver process always gives it). */
+  /** Serves the other providers' webhook routes (/webhooks/twin-ai, /webhooks/twig) when given, as main.ts does. */
   providerHandoff?: ProviderEventHandoff;
   logger: Logger;
   /** The pipeline control API; mounted after the webhook route. */
@@ -68,21 +68,14 @@ function requestContext(logger: Logger): Middleware<RequestState> {
 export function createReceiverApp(deps: ReceiverAppDeps): Koa<RequestState> {
   const metrics = createReceiverMetrics();
   const app = new Koa<RequestState>();
-  const webhooks = createWebhookRouter({
-    settings: deps.config,
-    secrets: deps.secrets,
-    handoff: deps.handoff,
-    metrics,
-  });
   const ops = createOpsRouter({ handoff: deps.handoff, metrics });
   app.use(requestContext(deps.logger));
   app.use(
     problemMiddleware<RequestState>({ logger: deps.logger, surface: 'receiver', unmatchedIsNotFound: true }),
   );
-  app.use(webhooks.routes());
-  if (deps.providerHandoff) {
-    const providers = { settings: deps.config, handoff: deps.providerHandoff, metrics };
-    app.use(createProviderWebhookRouter(providers).routes());
+  const routeDeps = { ...deps, metrics };
+  for (const provider of Object.values(PROVIDER_RUNTIMES)) {
+    if ('webhook' in provider) app.use(provider.webhook(routeDeps).routes());
   }
   app.use(ops.routes());
   if (deps.controlRouter) {

@@ -1,12 +1,13 @@
-// POST /webhooks/twin-ai and POST /webhooks/twig: signed events of the Twin.ai and Twig platforms, usable as pipeline
-// triggers. Each route reads the raw bytes like the Twin route (delivery.ts), lets the provider's own verifier
-// (providers/<name>/webhook.ts: constant-time HMAC over those bytes, then the payload) decide, derives the event's
-// dedupe key, and answers 2xx only once Temporal has started, or already had, `provider-event/<provider>/<key>`.
+// The webhook route of a provider other than Twin (POST /webhooks/twin-ai, /webhooks/twig, ...): signed events usable
+// as pipeline triggers. Each route reads the raw bytes like the Twin route (delivery.ts), lets the provider's own
+// verifier (providers/<name>/webhook.ts: constant-time HMAC over those bytes, then the payload) decide, derives the
+// event's dedupe key, and answers 2xx only once Temporal has started, or already had,
+// `provider-event/<provider>/<key>`. The provider declares its route in providers/<name>/provider.ts.
 import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { verifyTwigWebhook } from '../../providers/twig/index.js';
-import { verifyTwinAiWebhook } from '../../providers/twin-ai/index.js';
+import type { WebhookRouteDeps } from '../../providers/provider.js';
 import type { Config } from '../shared/config.js';
 import { HttpProblem } from '../shared/http-problem.js';
 import type { ProviderEventType, ProviderName } from '../../workflows/provider-event-api.js';
@@ -18,44 +19,36 @@ import {
   requireJsonContentType,
   type DeliveryLog,
 } from './delivery.js';
-import type { DeliveryResult, ReceiverMetrics } from './metrics.js';
-import type { ProviderEventHandoff } from './provider-handoff.js';
-
-export const TWIN_AI_WEBHOOK_PATH = '/webhooks/twin-ai';
-export const TWIG_WEBHOOK_PATH = '/webhooks/twig';
-
-export type ProviderWebhookSettings = Pick<
-  Config,
-  'WEBHOOK_MAX_BODY_BYTES' | 'WEBHOOK_HANDOFF_TIMEOUT_MS' | 'TWIN_AI_WEBHOOK_SECRETS' | 'TWIG_WEBHOOK_SECRETS'
->;
-
-export interface ProviderRouteDeps {
-  settings: ProviderWebhookSettings;
-  handoff: ProviderEventHandoff;
-  metrics: ReceiverMetrics;
-}
+import type { DeliveryResult } from './metrics.js';
 
 /** What a verified delivery is, whichever provider sent it. */
-interface VerifiedEvent {
+export interface VerifiedEvent {
   event: ProviderEventType;
   payload: Record<string, unknown>;
   eventKey: string;
 }
 
-/** Both verifiers throw an error with these: `authentic` is false when the sender may be anyone. */
+/** A verifier throws an error with these: `authentic` is false when the sender may be anyone. */
 interface VerifierError {
   reason: string;
   authentic: boolean;
   message: string;
 }
 
-interface ProviderRoute {
+/** One provider's route: where it is, which header signs, which secrets verify, and its verifier. */
+export interface ProviderRoute {
   provider: ProviderName;
   path: string;
   /** The header the signature travels in, for the 401 wording. */
   header: string;
-  secrets: (settings: ProviderWebhookSettings) => readonly string[];
-  verify(body: Buffer, ctx: Context, secrets: readonly string[], maxBytes: number): VerifiedEvent;
+  secrets(config: Config): readonly string[];
+  /** Throws an error with `reason` and `authentic` (providers/<name>/webhook.ts) for anything not genuine. */
+  verify(
+    body: Buffer,
+    headers: IncomingHttpHeaders,
+    secrets: readonly string[],
+    maxBytes: number,
+  ): VerifiedEvent;
 }
 
 /** A key that is safe in a workflow ID as it is (no `/`, short), or else the SHA-256 of what would be. */
@@ -65,32 +58,6 @@ export function eventKeyOf(id: string | undefined, rawBody: Buffer): string {
     .update(id ?? rawBody)
     .digest('hex')}`;
 }
-
-const ROUTES: readonly ProviderRoute[] = [
-  {
-    provider: 'twin-ai',
-    path: TWIN_AI_WEBHOOK_PATH,
-    header: 'Twin-Signature',
-    secrets: (settings) => settings.TWIN_AI_WEBHOOK_SECRETS,
-    verify(body, ctx, secrets, maxBytes) {
-      const event = verifyTwinAiWebhook(body, ctx.headers, secrets, { maxBytes });
-      // Twin.ai documents no delivery ID; the escalation's own ID is the event's (docs/twin-ai-contract.md A13).
-      return { event: event.event, payload: event, eventKey: eventKeyOf(event.escalationId, body) };
-    },
-  },
-  {
-    provider: 'twig',
-    path: TWIG_WEBHOOK_PATH,
-    header: 'X-Twig-Signature',
-    secrets: (settings) => settings.TWIG_WEBHOOK_SECRETS,
-    verify(body, ctx, secrets) {
-      const event = verifyTwigWebhook(body, ctx.headers, secrets);
-      // Twig's events carry no ID of their own (a data source syncs many times), but a retry resends the same
-      // bytes with the original timestamp (A15), so the body's hash names the event.
-      return { event: event.event, payload: event, eventKey: eventKeyOf(undefined, body) };
-    },
-  },
-];
 
 function isVerifierError(error: unknown): error is VerifierError {
   return (
@@ -112,9 +79,11 @@ function refusal(route: ProviderRoute, error: VerifierError): HttpProblem {
   return new HttpProblem(401, 'the signature does not match the body', error.reason);
 }
 
-export function createProviderWebhookRouter({ settings, handoff, metrics }: ProviderRouteDeps): Router {
+/** The route of one provider; where the receiver has no provider hand-off, it answers nothing (404). */
+export function providerWebhookRouter(deps: WebhookRouteDeps, route: ProviderRoute): Router {
   const router = new Router();
-  for (const route of ROUTES) {
+  const { config: settings, providerHandoff: handoff, metrics } = deps;
+  if (handoff) {
     const { provider } = route;
     const receive = async (ctx: Context, log: DeliveryLog): Promise<DeliveryResult> => {
       requireIdentityEncoding(ctx);
@@ -122,7 +91,7 @@ export function createProviderWebhookRouter({ settings, handoff, metrics }: Prov
       const body = await readBody(ctx, settings.WEBHOOK_MAX_BODY_BYTES);
       let verified: VerifiedEvent;
       try {
-        verified = route.verify(body, ctx, route.secrets(settings), settings.WEBHOOK_MAX_BODY_BYTES);
+        verified = route.verify(body, ctx.headers, route.secrets(settings), settings.WEBHOOK_MAX_BODY_BYTES);
       } catch (error) {
         if (!isVerifierError(error)) throw error;
         if (!error.authentic) metrics.providerVerificationFailures.inc({ provider, reason: error.reason });

@@ -137,7 +137,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
     const workers = await createWorkers({
       config,
       connection: temporal.nativeConnection,
-      twin,
+      clients: { twin },
       logger: createLogger('test-worker', 'silent'),
       pipelines: project.registry,
       workflowBundle: { code: await bundle },

@@ -81,7 +81,7 @@ describe('Temporal Web UI', () => {
     workers = await createWorkers({
       config,
       connection: nativeConnection,
-      twin: createTwinClient({ baseUrl: emulator.url, apiKey, timeoutMs: 10_000 }),
+      clients: { twin: createTwinClient({ baseUrl: emulator.url, apiKey, timeoutMs: 10_000 }) },
       logger: createLogger('web-ui-test', 'silent'),
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });

@@ -142,12 +142,14 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   const workers: TwinflowWorkers = await createWorkers({
     config: { ...config, TWIN_API_KEY: twin.apiKey },
     connection: temporal.nativeConnection,
-    twin: createTwinClient({
-      baseUrl: emulator.url,
-      apiKey: twin.apiKey,
-      timeoutMs: config.TWIN_API_TIMEOUT_MS,
-      fetch: countingFetch(apiCalls),
-    }),
+    clients: {
+      twin: createTwinClient({
+        baseUrl: emulator.url,
+        apiKey: twin.apiKey,
+        timeoutMs: config.TWIN_API_TIMEOUT_MS,
+        fetch: countingFetch(apiCalls),
+      }),
+    },
     logger: fileLogger('worker'),
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import { GracefulShutdownPeriodExpiredError, type Worker, type WorkerOptions } from '@temporalio/worker';
+import { GracefulShutdownPeriodExpiredError, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../services/shared/config.js';
 import { createLogger } from '../../services/shared/logger.js';
 import { createTwinClient, type TwinClient } from '../../providers/twin/client/client.js';
@@ -20,17 +20,9 @@ import {
 } from '../../providers/twin/emulator/control-client.js';
 import type { Profile } from '../../providers/twin/emulator/profile.js';
 import { startEmulator, type RunningEmulator } from '../../providers/twin/emulator/server.js';
-import {
-  createWorkerActivities,
-  createWorkers,
-  internalTaskQueue,
-  managedAgentsTaskQueue,
-  pollTaskQueue,
-  SESSION_HEARTBEAT_THROTTLE,
-  twinAiTaskQueue,
-  TWIG_HEARTBEAT_THROTTLE,
-  twigTaskQueue,
-} from '../../services/worker/worker.js';
+import { createWorkers, planQueues } from '../../services/worker/worker.js';
+import type { ProviderClients } from '../../providers/registry.js';
+import type { twinProvider } from '../../providers/twin/provider.js';
 import { ManagedAgentsClient } from '../../providers/managed-agents/index.js';
 import {
   startManagedAgentsEmulator,
@@ -82,10 +74,15 @@ export interface TwinflowStack {
   close(): Promise<void>;
 }
 
+/** Each queue's activities by role; the main queue's typed, since tests replace its Twin calls. */
+export type QueueActivities = Record<string, Record<string, unknown>> & {
+  main: ReturnType<(typeof twinProvider)['queues']['main']['activities']> & Record<string, unknown>;
+};
+
 export type ActivityDecorator = (
-  activities: ReturnType<typeof createWorkerActivities>,
+  activities: QueueActivities,
   stack: Omit<TwinflowStack, 'close'>,
-) => ReturnType<typeof createWorkerActivities>;
+) => QueueActivities;
 
 export interface NewAgentOptions {
   /** Register a webhook for the agent; default: whether the stack runs the receiver. */
@@ -213,51 +210,51 @@ export async function startTwinflowStack(options: StackOptions = {}): Promise<Tw
   };
 }
 
+function clientsOf(stack: Omit<TwinflowStack, 'close'>): ProviderClients {
+  return {
+    twin: stack.twin,
+    'managed-agents': stack.managedAgentsClient,
+    'twin-ai': stack.twinAiClient,
+    twig: stack.twigClient,
+  };
+}
+
 async function productionWorkers(stack: Omit<TwinflowStack, 'close'>): Promise<Worker[]> {
-  const { main, internal, poll, sessions, twinAi, twig } = await createWorkers({
+  const { byRole } = await createWorkers({
     config: stack.config,
     connection: stack.temporal.nativeConnection,
-    twin: stack.twin,
-    managedAgents: stack.managedAgentsClient,
-    twinAi: stack.twinAiClient,
-    twig: stack.twigClient,
+    clients: clientsOf(stack),
     logger: createLogger('test-worker', 'silent'),
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
-  return [main, internal, poll, sessions, twinAi, twig];
+  return [...byRole.values()];
 }
 
 async function decoratedWorkers(
   stack: Omit<TwinflowStack, 'close'>,
   decorate: ActivityDecorator,
 ): Promise<Worker[]> {
+  const plans = planQueues({
+    config: stack.config,
+    clients: clientsOf(stack),
+    temporal: stack.serviceClient,
+  });
+  // The main plan holds Twin's main-queue activities by construction (providers/twin/provider.ts).
   const activities = decorate(
-    createWorkerActivities({
-      config: stack.config,
-      twin: stack.twin,
-      temporal: stack.serviceClient,
-      managedAgents: stack.managedAgentsClient,
-      twinAi: stack.twinAiClient,
-      twig: stack.twigClient,
-    }),
+    Object.fromEntries([...plans].map(([role, plan]) => [role, plan.activities])) as QueueActivities,
     stack,
   );
   const taskQueue = stack.config.TEMPORAL_TASK_QUEUE;
-  /** One queue's test worker, with the options its production worker has beyond queue and activities. */
-  const worker = (queue: string, queueActivities: object, options: Partial<WorkerOptions> = {}) =>
-    createTestWorker(stack.temporal, { taskQueue: queue, activities: queueActivities, ...options });
-  return [
-    await worker(taskQueue, activities.main),
-    await worker(internalTaskQueue(taskQueue), activities.internal),
-    await worker(pollTaskQueue(taskQueue), activities.poll),
-    await worker(managedAgentsTaskQueue(taskQueue), activities.sessions, {
-      maxHeartbeatThrottleInterval: SESSION_HEARTBEAT_THROTTLE,
-    }),
-    await worker(twinAiTaskQueue(taskQueue), activities.twinAi),
-    await worker(twigTaskQueue(taskQueue), activities.twig, {
-      maxHeartbeatThrottleInterval: TWIG_HEARTBEAT_THROTTLE,
-    }),
-  ];
+  // Each queue's test worker has the options its production worker has beyond queue and activities.
+  return Promise.all(
+    [...plans].map(([role, plan]) =>
+      createTestWorker(stack.temporal, {
+        taskQueue: `${taskQueue}${plan.suffix}`,
+        activities: activities[role] ?? plan.activities,
+        ...(plan.heartbeatThrottle !== undefined && { maxHeartbeatThrottleInterval: plan.heartbeatThrottle }),
+      }),
+    ),
+  );
 }
 
 export async function historyEvents(client: Client, workflowId: string) {

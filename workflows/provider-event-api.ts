@@ -3,43 +3,40 @@
 // `provider-event/<provider>/<event key>` with REJECT_DUPLICATE, so the first delivery of an event starts it and every
 // replay, from any receiver, finds it already there: dedupe lives in Temporal. The body (provider-event.ts) asks one
 // activity to start the matching pipelines. Pure: the bundle, the receiver, the activity and validation import it.
+import { PROVIDERS, type EventProvider } from './providers.js';
+import type { ProviderEvents } from './provider-events.js';
+
+export { NESTED_EVENT_FIELD } from './provider-events.js';
 
 /** Workflow type of the body, for clients that start it by name. */
 export const PROVIDER_EVENT_WORKFLOW_TYPE = 'providerEventWorkflow';
 
+type EventLists = { [P in EventProvider]: (typeof PROVIDERS)[P]['events'] };
+
+/** Each webhook provider's events (workflows/providers.ts): the words its verifier accepts and triggers name. */
+export const PROVIDER_EVENTS = eventProviders((events) => events.types) as {
+  [P in EventProvider]: EventLists[P]['types'];
+};
+
 /**
- * The events each provider's webhook sends, as its verifier knows them (providers/<name>/webhook.ts; a unit test
- * holds the two lists together, since the bundle must not import the verifiers and their node:crypto).
+ * What `{{event.<field>}}` may read in a provider trigger's input: the verified payload's own top-level fields,
+ * plus `provider` and `eventKey`; only `data` (NESTED_EVENT_FIELD) has fields below it.
  */
-export const PROVIDER_EVENTS = {
-  'twin-ai': ['escalation.created'],
-  twig: ['interaction.completed', 'data_source.synced', 'agent.updated', 'eval.completed'],
-} as const;
+export const PROVIDER_EVENT_FIELDS = eventProviders((events) => events.fields) as {
+  [P in EventProvider]: EventLists[P]['fields'];
+};
+
+function eventProviders<T>(pick: (events: ProviderEvents) => T): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(PROVIDERS).flatMap(([name, entry]) =>
+      'events' in entry ? [[name, pick(entry.events)]] : [],
+    ),
+  );
+}
+
 export type ProviderName = keyof typeof PROVIDER_EVENTS;
 export type ProviderEventType<P extends ProviderName = ProviderName> = (typeof PROVIDER_EVENTS)[P][number];
 export const PROVIDER_NAMES = Object.keys(PROVIDER_EVENTS) as ProviderName[];
-
-/**
- * What `{{event.<field>}}` may read in a provider trigger's input: the verified payload's own top-level fields
- * (Twin.ai's body is flat; Twig's is `{event, timestamp, data}`, so `{{event.data.<field>}}`), plus `provider`
- * and `eventKey`. Only Twig's `data` has fields below it.
- */
-export const PROVIDER_EVENT_FIELDS = {
-  'twin-ai': [
-    'provider',
-    'eventKey',
-    'event',
-    'escalationId',
-    'question',
-    'askedBy',
-    'confidence',
-    'reason',
-    'timestamp',
-  ],
-  twig: ['provider', 'eventKey', 'event', 'timestamp', 'data'],
-} as const satisfies Record<ProviderName, readonly string[]>;
-/** The one field whose own fields a trigger may read (`{{event.data.chunks_indexed}}`). */
-export const NESTED_EVENT_FIELD = 'data';
 
 /** What the receiver hands over: only the verified, parsed payload (never a header or a secret). */
 export interface ProviderEventInput {

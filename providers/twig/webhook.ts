@@ -6,16 +6,12 @@
 // needs no hint. Errors say why in broad terms, never which secret or byte was wrong. No HTTP framework needed.
 import { z } from 'zod';
 import { lacksUsableSecret, matchesAnySecret, signHmacSha256Hex } from '../shared/hmac-signature.js';
+import { TWIG_EVENTS } from './workflows/twig-events.js';
 
 export const TWIG_SIGNATURE_HEADER = 'x-twig-signature';
 
 /** The four events the seed lists. */
-export const TWIG_WEBHOOK_EVENTS = [
-  'interaction.completed',
-  'data_source.synced',
-  'agent.updated',
-  'eval.completed',
-] as const;
+export const TWIG_WEBHOOK_EVENTS = TWIG_EVENTS.types;
 export type TwigWebhookEventType = (typeof TWIG_WEBHOOK_EVENTS)[number];
 
 /** Uppercase hex decodes to the same bytes, so it is accepted; anything after the 64 digits is not. */

@@ -7,11 +7,12 @@
 // so a huge body costs no HMAC. Errors say why in broad terms, never which secret or byte was wrong.
 import { z } from 'zod';
 import { lacksUsableSecret, matchesAnySecret, signHmacSha256Hex } from '../shared/hmac-signature.js';
+import { TWIN_AI_EVENTS } from './workflows/twin-ai-events.js';
 
 export const TWIN_AI_SIGNATURE_HEADER = 'twin-signature';
 
 /** The one event the seed shows: "whenever shouldEscalate is true". */
-export const TWIN_AI_WEBHOOK_EVENTS = ['escalation.created'] as const;
+export const TWIN_AI_WEBHOOK_EVENTS = TWIN_AI_EVENTS.types;
 export type TwinAiWebhookEventType = (typeof TWIN_AI_WEBHOOK_EVENTS)[number];
 
 /** Default body cap: the seed's event is a few hundred bytes (a ≤ 2,000-character question and a reason). */

@@ -12,6 +12,7 @@ import type { ReceiverMetrics } from '../services/receiver/metrics.js';
 import type { EventHandoff } from '../services/receiver/handoff.js';
 import type { ProviderEventHandoff } from '../services/receiver/provider-handoff.js';
 import type { SecretSource } from '../services/receiver/secrets.js';
+import type { StepState } from '../workflows/pipeline-definition.js';
 
 /** What a queue's activity factory is given. */
 export interface ProviderActivityDeps<C> {
@@ -82,6 +83,11 @@ export interface Provider<C> {
   webhook?(deps: WebhookRouteDeps): Router;
   /** Its emulator, for the local stack. */
   emulator?: EmulatorSpec;
+  /**
+   * Per activity type: what a pending activity's last heartbeat adds to the running step it belongs to (live
+   * progress that stays out of workflow history); undefined when the heartbeat is another step's.
+   */
+  progress?: Record<string, (step: StepState, heartbeat: unknown) => StepState | undefined>;
 }
 
 /** The client type a provider builds. */

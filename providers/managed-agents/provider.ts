@@ -6,7 +6,7 @@ import { ConfigError, type Config } from '../../services/shared/config.js';
 import { clientWhenKeyed, type Provider, type ProviderActivityDeps } from '../provider.js';
 import { createManagedSessionActivities } from './activities/managed-sessions.js';
 import { ManagedAgentsClient } from './index.js';
-import { MANAGED_AGENTS_TASK_QUEUE_SUFFIX } from './workflows/managed-session-api.js';
+import { MANAGED_AGENTS_TASK_QUEUE_SUFFIX, type SessionProgress } from './workflows/managed-session-api.js';
 
 export const managedAgentsProvider = {
   label: 'managed agents',
@@ -29,6 +29,13 @@ export const managedAgentsProvider = {
         createManagedSessionActivities({ client }),
       ratePerSecond: (config: Config) => config.MANAGED_AGENTS_RATE_LIMIT_PER_SECOND,
       heartbeatThrottle: '1 second',
+    },
+  },
+  progress: {
+    followManagedSession(step, heartbeat) {
+      const live = heartbeat as Partial<SessionProgress> | undefined;
+      if (!live?.sessionId || live.sessionId !== step.sessionId) return undefined;
+      return { ...step, latestEvents: live.latest, eventCount: live.eventCount, sessionStatus: live.status };
     },
   },
 } satisfies Provider<ManagedAgentsClient>;

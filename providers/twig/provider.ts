@@ -7,7 +7,7 @@ import { eventKeyOf, providerWebhookRouter } from '../../services/receiver/provi
 import { clientWhenKeyed, type Provider, type ProviderActivityDeps } from '../provider.js';
 import { createTwigActivities } from './activities/twig.js';
 import { TwigClient, verifyTwigWebhook } from './index.js';
-import { TWIG_TASK_QUEUE_SUFFIX } from './workflows/twig-api.js';
+import { TWIG_TASK_QUEUE_SUFFIX, type TwigSyncProgress } from './workflows/twig-api.js';
 
 export const TWIG_WEBHOOK_PATH = '/webhooks/twig';
 
@@ -54,5 +54,12 @@ export const twigProvider = {
     newKey: () => `twigsk_test_${randomBytes(16).toString('hex')}`,
     webhookPath: TWIG_WEBHOOK_PATH,
     readyPath: '/api/v1/kb',
+  },
+  progress: {
+    awaitTwigSync(step, heartbeat) {
+      const live = heartbeat as Partial<TwigSyncProgress> | undefined;
+      if (!live?.stepId || live.stepId !== step.id) return undefined;
+      return { ...step, syncProgress: { status: live.status, percent: live.progress_pct } };
+    },
   },
 } satisfies Provider<TwigClient>;

@@ -1,38 +1,32 @@
 // What a running step is doing lives in its activity's heartbeat, never in workflow history (that keeps long
 // steps' histories bounded): a session step's latest events, a twig.sync step's progress. Status readers merge
-// it here: the workflow's state says which step runs, the pending activity's last heartbeat how far it got.
+// it here with each provider's own rule: the workflow's state says which step runs, the pending activity's last heartbeat how far it got.
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import type { SessionProgress } from '../../providers/managed-agents/workflows/managed-session-api.js';
 import type { PipelineState } from '../../workflows/pipeline-api.js';
 import type { StepState } from '../../workflows/pipeline-definition.js';
-import type { TwigSyncProgress } from '../../providers/twig/workflows/twig-api.js';
+import { PROVIDER_RUNTIMES } from '../../providers/registry.js';
 
 type Pending = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
 
-function detailsOf<T>(activity: Pending): Partial<T> | undefined {
+function heartbeatOf(activity: Pending): unknown {
   const [payload] = activity.heartbeatDetails?.payloads ?? [];
   if (!payload) return undefined;
   try {
-    return defaultPayloadConverter.fromPayload<Partial<T>>(payload as never) ?? undefined;
+    return defaultPayloadConverter.fromPayload<unknown>(payload as never) ?? undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Per activity type: which running step a heartbeat belongs to, and what it adds to that step's state. */
-const MERGES: Record<string, (step: StepState, activity: Pending) => StepState | undefined> = {
-  followManagedSession(step, activity) {
-    const live = detailsOf<SessionProgress>(activity);
-    if (!live?.sessionId || live.sessionId !== step.sessionId) return undefined;
-    return { ...step, latestEvents: live.latest, eventCount: live.eventCount, sessionStatus: live.status };
-  },
-  awaitTwigSync(step, activity) {
-    const live = detailsOf<TwigSyncProgress>(activity);
-    if (!live?.stepId || live.stepId !== step.id) return undefined;
-    return { ...step, syncProgress: { status: live.status, percent: live.progress_pct } };
-  },
-};
+type Merge = (step: StepState, heartbeat: unknown) => StepState | undefined;
+
+/** Per activity type, from every provider (providers/<name>/provider.ts `progress`). */
+const MERGES = new Map<string, Merge>(
+  Object.values(PROVIDER_RUNTIMES).flatMap((provider) =>
+    'progress' in provider ? Object.entries<Merge>(provider.progress) : [],
+  ),
+);
 
 /** `state` with each running step's progress from its pending activity's last heartbeat. */
 export function withActivityProgress(
@@ -40,12 +34,14 @@ export function withActivityProgress(
   description: Pick<WorkflowExecutionDescription, 'raw'>,
 ): PipelineState | undefined {
   if (!state) return state;
-  const pending = (description.raw.pendingActivities ?? []).filter((a) => MERGES[a.activityType?.name ?? '']);
+  const pending = (description.raw.pendingActivities ?? []).filter((a) =>
+    MERGES.has(a.activityType?.name ?? ''),
+  );
   if (pending.length === 0) return state;
   const steps = state.steps.map((step) => {
     if (step.status !== 'running') return step;
     for (const activity of pending) {
-      const merged = MERGES[activity.activityType?.name ?? '']?.(step, activity);
+      const merged = MERGES.get(activity.activityType?.name ?? '')?.(step, heartbeatOf(activity));
       if (merged) return merged;
     }
     return step;

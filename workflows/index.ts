@@ -5,3 +5,4 @@ export { agentRunWorkflow } from '../providers/twin/workflows/agent-run.js';
 export { agentLaneWorkflow } from '../providers/twin/workflows/agent-lane.js';
 export { pipelineWorkflow } from './pipeline.js';
 export { providerEventWorkflow } from './provider-event.js';
+export { twigDataSourceWatchWorkflow } from '../providers/twig/workflows/data-source-watch.js';

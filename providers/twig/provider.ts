@@ -1,10 +1,13 @@
 // Twig on the provider seam (providers/provider.ts): the client from TWIG_* settings, one task queue under
-// TWIG_RATE_LIMIT_PER_SECOND (a sync's progress reaches status readers within the heartbeat throttle), the signed
-// webhook route `POST /webhooks/twig`, and the emulator the local stack runs when no key is set.
+// TWIG_RATE_LIMIT_PER_SECOND (a sync's progress reaches status readers within the heartbeat throttle), the
+// registration of waiting syncs with their data source's watch on the internal queue, the signed webhook route
+// `POST /webhooks/twig`, and the emulator the local stack runs when no key is set.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../services/shared/config.js';
 import { eventKeyOf, providerWebhookRouter } from '../../services/receiver/provider-routes.js';
 import { clientWhenKeyed, type Provider, type ProviderActivityDeps } from '../provider.js';
+import { INTERNAL_TASK_QUEUE_SUFFIX } from '../../workflows/internal-queue.js';
+import { createTwigWatchActivities } from './activities/data-source-watch.js';
 import { createTwigActivities } from './activities/twig.js';
 import { TwigClient, verifyTwigWebhook } from './index.js';
 import { TWIG_TASK_QUEUE_SUFFIX, type TwigSyncProgress } from './workflows/twig-api.js';
@@ -27,6 +30,11 @@ export const twigProvider = {
       activities: ({ client }: ProviderActivityDeps<TwigClient>) => createTwigActivities({ client }),
       ratePerSecond: (config: Config) => config.TWIG_RATE_LIMIT_PER_SECOND,
       heartbeatThrottle: '1 second',
+    },
+    // A waiting sync's registration with its data source's watch calls no platform: no budget.
+    internal: {
+      suffix: INTERNAL_TASK_QUEUE_SUFFIX,
+      activities: ({ temporal }: ProviderActivityDeps<TwigClient>) => createTwigWatchActivities({ temporal }),
     },
   },
   webhook: (deps) =>

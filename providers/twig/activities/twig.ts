@@ -8,7 +8,7 @@
 // - a sync trigger whose answer was lost is looked for in the status: a sync running is joined (A7), and
 //   otherwise the trigger is sent again, since a second sync makes nothing new, it only indexes again;
 // - an update (PUT) is retried like a read: a repeat makes one more version with the same content.
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { Interaction, KbArticle, TwigClient } from '../index.js';
 import {
@@ -32,6 +32,7 @@ const CLOCK_SKEW_MARGIN_MS = 10_000;
 const LIST_LIMIT = 200;
 /** Status polls start quick, for short syncs, and slow down to this, for long ones (Read: 200/min per key). */
 const MAX_POLL_INTERVAL_MS = 10_000;
+const FIRST_POLL_INTERVAL_MS = 1_000;
 /** Heartbeats while a status read waits (a 429's reset, say), well inside the step's 30 s heartbeat timeout. */
 const KEEPALIVE_MS = 5_000;
 /**
@@ -135,14 +136,25 @@ function advance(progress: TwigSyncProgress, read: Awaited<ReturnType<TwigClient
   } satisfies TwigSyncProgress;
 }
 
-async function awaitSync(client: TwigClient, input: AwaitTwigSyncInput): Promise<TwigSyncResult> {
+/** How status polls are spaced: 1 s × 1.25^n, at most `maxMs`. */
+interface PollSpacing {
+  firstMs: number;
+  maxMs: number;
+}
+
+async function awaitSync(
+  client: TwigClient,
+  input: AwaitTwigSyncInput,
+  spacing: PollSpacing,
+): Promise<TwigSyncResult> {
   const context = Context.current();
-  // A retried attempt goes on from what the last one heartbeated.
-  let progress: TwigSyncProgress = (context.info.heartbeatDetails as TwigSyncProgress | undefined) ?? {
-    stepId: input.stepId,
-    seenRunning: false,
-    progressSeen: [],
-  };
+  // A retried attempt goes on from what the last one heartbeated, a wait restarted by a nudge from its predecessor.
+  let progress: TwigSyncProgress = (context.info.heartbeatDetails as TwigSyncProgress | undefined) ??
+    input.progress ?? {
+      stepId: input.stepId,
+      seenRunning: false,
+      progressSeen: [],
+    };
   const beat = () => context.heartbeat(progress);
   const keepAlive = setInterval(beat, KEEPALIVE_MS);
   try {
@@ -161,8 +173,12 @@ async function awaitSync(client: TwigClient, input: AwaitTwigSyncInput): Promise
         const { chunks_indexed: chunksIndexed, progressSeen } = progress;
         return { status: progress.status, chunksIndexed, progressSeen };
       }
-      await context.sleep(Math.min(1_000 * 1.25 ** poll, MAX_POLL_INTERVAL_MS));
+      await context.sleep(Math.min(spacing.firstMs * 1.25 ** poll, spacing.maxMs));
     }
+  } catch (error) {
+    // The step cancels a wait to restart it at once (a nudge): what this one saw goes along to the next.
+    if (error instanceof CancelledFailure) throw new CancelledFailure(error.message, [progress]);
+    throw error;
   } finally {
     clearInterval(keepAlive);
   }
@@ -175,9 +191,20 @@ function notConfigured(): never {
   );
 }
 
-/** The activities; without a client every one fails with TwigNotConfigured. */
-export function createTwigActivities(deps: { client?: TwigClient }): TwigActivities {
+/**
+ * The activities; without a client every one fails with TwigNotConfigured. The poll spacing is for tests that
+ * prove a webhook alone ends a wait.
+ */
+export function createTwigActivities(deps: {
+  client?: TwigClient;
+  firstPollIntervalMs?: number;
+  maxPollIntervalMs?: number;
+}): TwigActivities {
   const { client } = deps;
+  const spacing = {
+    firstMs: deps.firstPollIntervalMs ?? FIRST_POLL_INTERVAL_MS,
+    maxMs: deps.maxPollIntervalMs ?? MAX_POLL_INTERVAL_MS,
+  };
   return {
     queryTwig: async (input) =>
       client
@@ -187,7 +214,7 @@ export function createTwigActivities(deps: { client?: TwigClient }): TwigActivit
           )
         : notConfigured(),
     triggerTwigSync: async (input) => (client ? triggerSync(client, input.dataSourceId) : notConfigured()),
-    awaitTwigSync: async (input) => (client ? awaitSync(client, input) : notConfigured()),
+    awaitTwigSync: async (input) => (client ? awaitSync(client, input, spacing) : notConfigured()),
     writeTwigArticle: async (input) => (client ? writeArticle(client, input) : notConfigured()),
   };
 }

@@ -68,6 +68,8 @@ export interface AwaitTwigSyncInput {
   stepId?: string;
   /** Workflow time of the trigger: a status of `active` read too soon after it may be the previous sync's. */
   triggeredAt: string;
+  /** What the wait a nudge cancelled had seen, so its successor knows this sync was seen running. */
+  progress?: TwigSyncProgress;
 }
 
 /** What the waiting activity heartbeats, and what the step's timeout message reads back. */

@@ -7,6 +7,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   TimeoutFailure,
+  patched,
   proxyActivities,
   workflowInfo,
   type ActivityOptions,
@@ -16,10 +17,12 @@ import type { StepResult } from '../../../workflows/pipeline-definition.js';
 import {
   TWIG_FAILURES,
   TWIG_TASK_QUEUE_SUFFIX,
+  type AwaitTwigSyncInput,
   type TwigActivities,
   type TwigSyncProgress,
 } from './twig-api.js';
 import type { TwigKbStep, TwigQueryStep, TwigStep, TwigSyncStep } from './twig-definition.js';
+import { awaitNudgeable, NUDGEABLE_WAIT } from './twig-sync-nudge.js';
 
 type Render = (template: string) => string;
 
@@ -33,6 +36,8 @@ const ATTEMPTS = 5;
 const DEFAULT_SYNC_TIMEOUT = '24 hours';
 /** The wait heartbeats every few seconds (providers/twig/activities/twig.ts), so a dead worker is noticed this soon. */
 const SYNC_HEARTBEAT_TIMEOUT = '30 seconds';
+/** Syncs waiting before a synced webhook could hurry them replay with the one wait they scheduled. */
+const SYNC_NUDGE_PATCH = 'twig-sync-nudged-by-webhook';
 
 function activities(step: TwigStep, summary: string, options: Partial<ActivityOptions> = {}): TwigActivities {
   return proxyActivities<TwigActivities>({
@@ -100,14 +105,22 @@ async function sync(step: TwigSyncStep, render: Render): Promise<StepResult> {
     const { joined } = await activities(step, `sync data source ${dataSourceId}`, {
       scheduleToCloseTimeout: left(),
     }).triggerTwigSync({ dataSourceId });
-    const done = await activities(step, `wait for data source ${dataSourceId} to sync`, {
-      startToCloseTimeout: undefined,
-      scheduleToCloseTimeout: left(),
-      heartbeatTimeout: SYNC_HEARTBEAT_TIMEOUT,
-      // Status reads are safe to repeat, so attempts are unbounded: only a refusal, a failed sync or the deadline
-      // ends the wait.
-      retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: Object.values(TWIG_FAILURES) },
-    }).awaitTwigSync({ dataSourceId, stepId: step.id, triggeredAt: new Date().toISOString() });
+    const nudgeable = patched(SYNC_NUDGE_PATCH);
+    // Made anew for each wait a nudge restarts, so each has only what is left of the deadline.
+    const awaitTwigSync = (input: AwaitTwigSyncInput) =>
+      activities(step, `wait for data source ${dataSourceId} to sync`, {
+        startToCloseTimeout: undefined,
+        scheduleToCloseTimeout: left(),
+        heartbeatTimeout: SYNC_HEARTBEAT_TIMEOUT,
+        // Status reads are safe to repeat, so attempts are unbounded: only a refusal, a failed sync or the deadline
+        // ends the wait.
+        retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: Object.values(TWIG_FAILURES) },
+        ...(nudgeable ? NUDGEABLE_WAIT : {}),
+      }).awaitTwigSync(input);
+    const input = { dataSourceId, stepId: step.id, triggeredAt: new Date().toISOString() };
+    const done = nudgeable
+      ? await awaitNudgeable(input, deadline, awaitTwigSync)
+      : await awaitTwigSync(input);
     const chunks = done.chunksIndexed === undefined ? '' : `, ${done.chunksIndexed} chunks indexed`;
     const seen = done.progressSeen.length > 0 ? `; progress seen ${done.progressSeen.join('%, ')}%` : '';
     return {

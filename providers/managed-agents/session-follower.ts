@@ -128,7 +128,12 @@ export class SessionFollower implements AsyncIterable<SessionEvent> {
       try {
         if (reconcileNext) {
           reconcileNext = false;
-          yield* this.reconcile();
+          // A log read that finds new events is progress like a stream's: only reads that find nothing count
+          // towards giving up, so a running session whose stream cannot resume is still followed to its end.
+          for await (const event of this.reconcile()) {
+            progress();
+            yield event;
+          }
           if (this.done) return;
           continue;
         }

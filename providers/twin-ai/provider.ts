@@ -3,12 +3,11 @@
 // stack runs when no key is set.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../services/shared/config.js';
-import { providerWebhookRouter } from '../../services/receiver/provider-routes.js';
+import { eventKeyOf, providerWebhookRouter } from '../../services/receiver/provider-routes.js';
 import { clientWhenKeyed, type Provider, type ProviderActivityDeps } from '../provider.js';
 import { createTwinAiActivities } from './activities/twin-ai.js';
 import { TwinAiClient, verifyTwinAiWebhook } from './index.js';
 import { TWIN_AI_TASK_QUEUE_SUFFIX } from './workflows/twin-ai-api.js';
-import { eventKeyOf } from '../../services/receiver/provider-routes.js';
 
 /** What the demo's Twin.ai answers: policy questions about refunds are unsure and escalate to a person. */
 const DEMO_RULES = [

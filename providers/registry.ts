@@ -1,6 +1,7 @@
 // The process side of every provider, under the name workflows/providers.ts registers its step kinds by. The
 // workflow bundle cannot import this side (clients, routes, node:crypto), so the two lists are two; `satisfies`
 // makes a provider registered on one side and missing on the other a type error, naming it.
+import { ConfigError, type Config } from '../services/shared/config.js';
 import type { PROVIDERS } from '../workflows/providers.js';
 import { managedAgentsProvider } from './managed-agents/provider.js';
 import type { ClientOf, Provider } from './provider.js';
@@ -24,9 +25,9 @@ export type ProviderClients = { twin: ClientOf<Runtimes['twin']> } & {
 };
 
 /** The clients the settings configure (Twin's is required: throws ConfigError without TWIN_API_KEY). */
-export function clientsFromConfig(config: Parameters<Runtimes['twin']['client']>[0]): ProviderClients {
+export function clientsFromConfig(config: Config): ProviderClients {
   const twin = twinProvider.client(config);
-  if (!twin) throw new Error('TWIN_API_KEY is not set');
+  if (!twin) throw new ConfigError(['TWIN_API_KEY is not set']);
   const clients: ProviderClients = { twin };
   for (const [name, provider] of Object.entries(PROVIDER_RUNTIMES)) {
     if (name !== 'twin') Object.assign(clients, { [name]: provider.client(config) });

@@ -6,6 +6,11 @@ export interface ProviderEvents {
   types: readonly string[];
   /** Always includes `provider` and `eventKey`, which the receiver adds. */
   fields: readonly string[];
+  /**
+   * What the provider does with a verified event beyond starting pipelines, inside the event's provider-event
+   * workflow before triggers are evaluated: deterministic workflow code, guarded by `patched()` when it changes.
+   */
+  onEvent?(event: string, payload: Record<string, unknown>): Promise<void>;
 }
 
 /** The one field whose own fields a trigger may read (`{{event.data.chunks_indexed}}`). */

@@ -5,6 +5,7 @@
 // (clients, queues, webhook routes, emulators) is providers/<name>/provider.ts, found by the same name
 // (providers/registry.ts). Adding a provider is its folder plus its line here.
 import { sessionSteps } from '../providers/managed-agents/workflows/session-steps.js';
+import { onTwigEvent } from '../providers/twig/workflows/twig-sync-nudge.js';
 import { twigSteps } from '../providers/twig/workflows/twig-steps.js';
 import { twinAiSteps } from '../providers/twin-ai/workflows/twin-ai-steps.js';
 import { twinSteps } from '../providers/twin/workflows/twin-steps.js';
@@ -17,7 +18,7 @@ export const PROVIDERS = {
   twin: { steps: twinSteps },
   'managed-agents': { steps: sessionSteps },
   'twin-ai': { steps: twinAiSteps, events: TWIN_AI_EVENTS },
-  twig: { steps: twigSteps, events: TWIG_EVENTS },
+  twig: { steps: twigSteps, events: { ...TWIG_EVENTS, onEvent: onTwigEvent } },
 } as const satisfies Record<string, { steps: object; events?: ProviderEvents }>;
 
 type Registered = typeof PROVIDERS;

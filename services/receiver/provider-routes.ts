@@ -83,38 +83,37 @@ function refusal(route: ProviderRoute, error: VerifierError): HttpProblem {
 export function providerWebhookRouter(deps: WebhookRouteDeps, route: ProviderRoute): Router {
   const router = new Router();
   const { config: settings, providerHandoff: handoff, metrics } = deps;
-  if (handoff) {
-    const { provider } = route;
-    const receive = async (ctx: Context, log: DeliveryLog): Promise<DeliveryResult> => {
-      requireIdentityEncoding(ctx);
-      requireJsonContentType(ctx);
-      const body = await readBody(ctx, settings.WEBHOOK_MAX_BODY_BYTES);
-      let verified: VerifiedEvent;
-      try {
-        verified = route.verify(body, ctx.headers, route.secrets(settings), settings.WEBHOOK_MAX_BODY_BYTES);
-      } catch (error) {
-        if (!isVerifierError(error)) throw error;
-        if (!error.authentic) metrics.providerVerificationFailures.inc({ provider, reason: error.reason });
-        else log.event = 'unknown';
-        if (error.reason !== 'unknown_event') throw refusal(route, error);
-        // A signed event this version does not know (the provider added one): refusing it would have the sender
-        // retry it for as long as its policy lasts. Accepted and ignored, like the Twin route's unknown events.
-        ctx.status = 202;
-        ctx.body = { status: 'ignored', provider };
-        return 'ignored';
-      }
-      const { event, eventKey, payload } = verified;
-      Object.assign(log, { event, eventKey });
-      const outcome = await handOffWithin(settings.WEBHOOK_HANDOFF_TIMEOUT_MS, metrics, (signal) =>
-        handoff.deliver({ provider, event, eventKey, payload }, signal),
-      );
-      ctx.status = 200;
-      ctx.body = { status: outcome, provider, event, event_key: eventKey };
-      return outcome;
-    };
-    const count = (log: DeliveryLog, result: DeliveryResult) =>
-      metrics.providerDeliveries.inc({ provider, event: log.event ?? 'unverified', result });
-    mountDelivery(router, route.path, metrics, count, receive, { provider });
-  }
+  if (!handoff) return router;
+  const { provider } = route;
+  const receive = async (ctx: Context, log: DeliveryLog): Promise<DeliveryResult> => {
+    requireIdentityEncoding(ctx);
+    requireJsonContentType(ctx);
+    const body = await readBody(ctx, settings.WEBHOOK_MAX_BODY_BYTES);
+    let verified: VerifiedEvent;
+    try {
+      verified = route.verify(body, ctx.headers, route.secrets(settings), settings.WEBHOOK_MAX_BODY_BYTES);
+    } catch (error) {
+      if (!isVerifierError(error)) throw error;
+      if (!error.authentic) metrics.providerVerificationFailures.inc({ provider, reason: error.reason });
+      else log.event = 'unknown';
+      if (error.reason !== 'unknown_event') throw refusal(route, error);
+      // A signed event this version does not know (the provider added one): refusing it would have the sender
+      // retry it for as long as its policy lasts. Accepted and ignored, like the Twin route's unknown events.
+      ctx.status = 202;
+      ctx.body = { status: 'ignored', provider };
+      return 'ignored';
+    }
+    const { event, eventKey, payload } = verified;
+    Object.assign(log, { event, eventKey });
+    const outcome = await handOffWithin(settings.WEBHOOK_HANDOFF_TIMEOUT_MS, metrics, (signal) =>
+      handoff.deliver({ provider, event, eventKey, payload }, signal),
+    );
+    ctx.status = 200;
+    ctx.body = { status: outcome, provider, event, event_key: eventKey };
+    return outcome;
+  };
+  const count = (log: DeliveryLog, result: DeliveryResult) =>
+    metrics.providerDeliveries.inc({ provider, event: log.event ?? 'unverified', result });
+  mountDelivery(router, route.path, metrics, count, receive, { provider });
   return router;
 }

@@ -81,9 +81,11 @@ export function planQueues({
   const plans = new Map<string, QueuePlan>();
   const join = (role: string, plan: QueuePlan) => {
     const known = plans.get(role);
-    if (known && (known.suffix !== plan.suffix || known.ratePerSecond !== plan.ratePerSecond))
+    if (!known) return void plans.set(role, plan);
+    const settings = (p: QueuePlan) => [p.suffix, p.ratePerSecond, p.heartbeatThrottle].join();
+    if (settings(known) !== settings(plan))
       throw new Error(`queue role "${role}" is declared twice with different settings`);
-    plans.set(role, { ...known, ...plan, activities: { ...known?.activities, ...plan.activities } });
+    known.activities = { ...known.activities, ...plan.activities };
   };
   for (const [name, provider] of Object.entries(PROVIDER_RUNTIMES)) {
     const client = clients[name as keyof ProviderClients];

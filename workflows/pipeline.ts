@@ -45,6 +45,7 @@ import {
 } from './pipeline-api.js';
 import { createPipelineVisibility, type PipelineVisibility } from './pipeline-visibility.js';
 import { stepKindSpec } from './providers.js';
+import { stepsReadByOthers } from './step-readers.js';
 import { renderTemplate } from './templates.js';
 
 /** Pipelines recorded before this patch rendered a missing template value as "": their replay must too. */
@@ -62,6 +63,10 @@ interface Execution {
   compensationIds: Set<string>;
   stepStates: Record<string, StepState>;
   inflight: Map<string, CancellationScope>;
+  /** Settled steps whose result is still coming in (StepRunContext.completeLater). */
+  completing: Set<string>;
+  /** Steps whose result another step reads: they settle only with all of it. */
+  readByOthers: Set<string>;
   /** Compensations waiting to start (they start even while failing, but not while paused). */
   compensations: { stepId: string; compensating: string }[];
   decisions: Map<string, ApprovalDecision>;
@@ -132,6 +137,8 @@ function createExecution(
     compensationIds: compensationStepIds(definition),
     stepStates: Object.fromEntries(state.steps.map((s) => [s.id, s])),
     inflight: new Map(),
+    completing: new Set(),
+    readByOthers: stepsReadByOthers(definition),
     compensations: [],
     decisions: new Map(),
     failing: false,
@@ -206,7 +213,7 @@ function changed(execution: Execution): void {
 async function drive(execution: Execution): Promise<void> {
   for (;;) {
     if (!execution.state.paused) startSteps(execution);
-    if (execution.inflight.size === 0 && execution.compensations.length === 0) {
+    if (idle(execution)) {
       if (execution.failing || allSettled(execution)) return;
       if (wantsContinueAsNew(execution)) await continueAsNewWithState(execution);
     }
@@ -214,6 +221,12 @@ async function drive(execution: Execution): Promise<void> {
     const seen = execution.changes;
     await condition(() => execution.changes !== seen);
   }
+}
+
+function idle(execution: Execution): boolean {
+  return (
+    execution.inflight.size === 0 && execution.compensations.length === 0 && execution.completing.size === 0
+  );
 }
 
 /** Called when nothing is in flight or queued: a compensation step nobody needed stays pending (skipped at the end). */
@@ -343,7 +356,31 @@ async function providerStep(execution: Execution, step: ProviderStep, state: Ste
     render: (template) => render(execution, template),
     resolveAgent: (template) => resolveAgent(execution, template),
     changed: () => changed(execution),
+    ...(!execution.readByOthers.has(step.id) && {
+      completeLater: (rest: Promise<StepResult>) => completeLater(execution, state, rest),
+    }),
   });
+}
+
+function completeLater(execution: Execution, state: StepState, rest: Promise<StepResult>): void {
+  execution.completing.add(state.id);
+  void rest
+    .then(
+      (result) => {
+        Object.assign(state, result);
+      },
+      (error: unknown) => {
+        // Cancelled with the pipeline, most likely: the step has its status; what never came is left out.
+        log.warn('the rest of a settled step result did not come', {
+          stepId: state.id,
+          error: String(error),
+        });
+      },
+    )
+    .finally(() => {
+      execution.completing.delete(state.id);
+      changed(execution);
+    });
 }
 
 function templateContext(execution: Execution): Record<string, unknown> {
@@ -452,7 +489,7 @@ async function finish(execution: Execution): Promise<PipelineState> {
 
 /** Waits for every cancelled step to stop its Twin execution, then records the end. */
 async function finishCancelled(execution: Execution): Promise<void> {
-  await condition(() => execution.inflight.size === 0);
+  await condition(() => execution.inflight.size === 0 && execution.completing.size === 0);
   for (const step of execution.state.steps) {
     if (step.status === 'pending' || step.status === 'waiting_approval') step.status = 'cancelled';
   }

@@ -32,6 +32,12 @@ export interface StepRunContext {
   resolveAgent(template: string): string;
   /** Publishes the pipeline's state (queries, the Web UI's details) after a change to `state`. */
   changed(): void;
+  /**
+   * Present only when no other step reads this step's result. The spec may then settle the step as soon as its
+   * status and outcome are known and hand in the rest of its result here (a Twin run's output, read after the
+   * end): the pipeline goes on, and neither finishes nor continues as new before the rest has come.
+   */
+  completeLater?(rest: Promise<StepResult>): void;
 }
 
 /** One step kind a provider adds to definePipeline. */

@@ -194,9 +194,11 @@ async function answerFromClosedTracker(
 ): Promise<void> {
   const state = await temporal.workflow.getHandle<RunTrackerWorkflow>(runTrackerWorkflowId(runId)).result();
   if (!state.final) throw new Error(`the tracker of ${runId} closed without a final observation`);
-  await temporal.workflow
-    .getHandle(subscriber.workflowId)
-    .signal(runSettledSignal, { token: subscriber.token, observation: state.final });
+  await temporal.workflow.getHandle(subscriber.workflowId).signal(runSettledSignal, {
+    token: subscriber.token,
+    observation: state.final,
+    ...(state.output && { output: state.output }),
+  });
 }
 
 /** A tracker that has already closed needs no news: it saw the run end before its grace period ran out. */

@@ -11,7 +11,6 @@ import {
   log,
   patched,
   proxyActivities,
-  setHandler,
   sleep,
   uuid4,
   workflowInfo,
@@ -24,12 +23,7 @@ import { internalTaskQueue } from '../../../workflows/internal-queue.js';
 import type { StartedTwinRun, TwinRunActivities } from '../activities/twin-runs.js';
 import type { RunObservation } from '../vocabulary/run-status.js';
 import type { RunOutput } from '../vocabulary/run-output.js';
-import {
-  agentLaneWorkflowId,
-  permitGrantedSignal,
-  requestPermitSignal,
-  type PermitRequest,
-} from './agent-lane-api.js';
+import { agentLaneWorkflowId, requestPermitSignal, type PermitRequest } from './agent-lane-api.js';
 import { givePermitBack } from './agent-lane-permits.js';
 import {
   DEFAULT_FAIL_ON,
@@ -51,45 +45,11 @@ import {
   type RunAgentOptions,
 } from './agent-run-api.js';
 import { durationMs } from '../../../workflows/duration.js';
-import { runSettledSignal } from './run-tracker-api.js';
+import { awaitOutput, runInbox, settledObservation, type RunInbox } from './run-inbox.js';
 
 const DEFAULT_CALL_TIMEOUT: Duration = '30 seconds';
 /** After cancelling a run, how long to wait for its tracker to report how it ended before giving up. */
 const CANCEL_SETTLE_WAIT: Duration = '2 minutes';
-
-/**
- * Signals the lane and the trackers send to this workflow, kept by token. The handlers are installed once per
- * workflow, on the first runAgent call, before any request is sent, so an answer that arrives before its wait
- * begins is kept, not lost. Module state in workflow code is per workflow execution: the SDK isolates it.
- */
-interface RunInbox {
-  settled: Map<string, RunObservation>;
-  outputs: Map<string, RunOutput>;
-  /** Tokens whose permit the run's tracker released as it reported the end. */
-  releasedByTracker: Set<string>;
-  granted: Set<string>;
-}
-let inbox: RunInbox | undefined;
-
-function runInbox(): RunInbox {
-  if (inbox) return inbox;
-  const created: RunInbox = {
-    settled: new Map(),
-    outputs: new Map(),
-    releasedByTracker: new Set(),
-    granted: new Set(),
-  };
-  setHandler(runSettledSignal, ({ token, observation, permitReleased, output }) => {
-    created.settled.set(token, observation);
-    if (output) created.outputs.set(token, output);
-    if (permitReleased) created.releasedByTracker.add(token);
-  });
-  setHandler(permitGrantedSignal, ({ token }) => {
-    created.granted.add(token);
-  });
-  inbox = created;
-  return created;
-}
 
 interface Step {
   agentId: string;
@@ -102,12 +62,23 @@ interface Step {
   runIds: string[];
   runs: AttemptRecord[];
   lastObservation?: RunObservation;
+  /** A successful last attempt may return before its output is read (see {@link runAgentOutputLater}). */
+  outputLater: boolean;
 }
 
 interface SettledAttempt {
   started: StartedTwinRun;
+  token: string;
   observation: RunObservation;
   output?: RunOutput;
+  /** The tracker is still reading the output. */
+  outputPending: boolean;
+}
+
+/** A step's result now, and, when its output is still being read, the whole result once it is. */
+export interface AgentRunSoFar {
+  result: AgentRunResult;
+  complete?: Promise<AgentRunResult>;
 }
 
 /**
@@ -115,6 +86,27 @@ interface SettledAttempt {
  * {@link RunAgentOptions} for what the caller decides.
  */
 export async function runAgent(agentId: string, options: RunAgentOptions = {}): Promise<AgentRunResult> {
+  const { result } = await runAgentSteps(agentId, options, false);
+  return result;
+}
+
+/**
+ * runAgent for a caller that reads nothing of the output before its next move (a pipeline step no later step
+ * reads): the result comes as soon as the end is known, without output and summary, and `complete` brings them
+ * once the run's tracker has read them. The start, permit and retry rules are runAgent's.
+ */
+export async function runAgentOutputLater(
+  agentId: string,
+  options: RunAgentOptions = {},
+): Promise<AgentRunSoFar> {
+  return runAgentSteps(agentId, options, true);
+}
+
+async function runAgentSteps(
+  agentId: string,
+  options: RunAgentOptions,
+  outputLater: boolean,
+): Promise<AgentRunSoFar> {
   const retry = validateOptions(options);
   const callOptions: ActivityOptions = {
     startToCloseTimeout: options.callTimeout ?? DEFAULT_CALL_TIMEOUT,
@@ -135,14 +127,34 @@ export async function runAgent(agentId: string, options: RunAgentOptions = {}): 
     callOptions,
     runIds: [],
     runs: [],
+    outputLater,
   };
-  if (options.timeout === undefined) return runAttempts(step, retry);
+  const ended = await attemptsWithin(step, retry);
+  const { settled, attempts, succeeded } = ended;
+  // Built outside the deadline's scope: the run has ended, and a later deadline must not cancel reading its output.
+  if (!settled.outputPending) return { result: ended.result };
+  return {
+    result: ended.result,
+    complete: withOutput(step, settled).then((read) => finish(step, read, attempts, succeeded)),
+  };
+}
+
+interface Ended {
+  settled: SettledAttempt;
+  attempts: number;
+  succeeded: boolean;
+  result: AgentRunResult;
+}
+
+async function attemptsWithin(step: Step, retry: ResolvedRetryPolicy): Promise<Ended> {
+  const { timeout } = step.options;
+  if (timeout === undefined) return runAttempts(step, retry);
   const caller = CancellationScope.current();
   try {
-    return await CancellationScope.withTimeout(options.timeout, () => runAttempts(step, retry));
+    return await CancellationScope.withTimeout(timeout, () => runAttempts(step, retry));
   } catch (error) {
     if (!isCancellation(error) || caller.consideredCancelled) throw error;
-    throw timedOut(step, options.timeout);
+    throw timedOut(step, timeout);
   }
 }
 
@@ -177,12 +189,18 @@ function failOnOf(options: RunAgentOptions): readonly FailureKind[] {
   return patched(STOPPED_FAILS_PATCH) ? DEFAULT_FAIL_ON : LEGACY_RUN_AGENT_FAIL_ON;
 }
 
-async function runAttempts(step: Step, retry: ResolvedRetryPolicy): Promise<AgentRunResult> {
+async function runAttempts(step: Step, retry: ResolvedRetryPolicy): Promise<Ended> {
   for (let attempt = 1; ; attempt++) {
-    const settled = await runAttempt(step, attempt);
+    let settled = await runAttempt(step, attempt);
     const succeeded = !countsAsFailure(settled.observation, retry.failOn);
     const last = attempt >= retry.maximumAttempts || !mayRetryEnd(settled.observation, retry.failOn);
-    if (succeeded || last) return finish(step, settled, attempt, succeeded);
+    // A failure's reason is in its output: only a success goes on without it.
+    if (!(succeeded && step.outputLater && !step.options.includeEvents))
+      settled = await withOutput(step, settled);
+    if (succeeded || last) {
+      const result = await finish(step, settled, attempt, succeeded);
+      return { settled, attempts: attempt, succeeded, result };
+    }
     const delay = backoffMs(retry, attempt);
     log.info('agent run counts as failed; retrying', {
       stepKey: step.stepKey,
@@ -202,16 +220,16 @@ async function runAttempt(step: Step, attempt: number): Promise<SettledAttempt> 
     // Not cancellable: a start abandoned half-way could leave a run we never learn the ID of, and so never stop.
     started = await CancellationScope.nonCancellable(() => startRun(step, attempt, token));
     const observation = await settledObservation(step.inbox, token);
-    const output = step.inbox.outputs.get(token);
     step.lastObservation = observation;
-    step.runs.push({
-      runId: started.runId,
-      status: terminalStatus(observation),
-      ...(observation.outcome !== undefined && { outcome: observation.outcome }),
-      ...(output?.reason !== undefined && { reason: output.reason }),
-      ...(started.resolution !== undefined && { resolution: started.resolution }),
-    });
-    return { started, observation, output };
+    const settled: SettledAttempt = {
+      started,
+      token,
+      observation,
+      output: step.inbox.outputs.get(token),
+      outputPending: step.inbox.outputPending.has(token),
+    };
+    step.runs.push(attemptRecord(settled));
+    return settled;
   } catch (error) {
     const run = started;
     if (run && isCancellation(error)) await CancellationScope.nonCancellable(() => stopRun(step, run, token));
@@ -221,6 +239,26 @@ async function runAttempt(step: Step, attempt: number): Promise<SettledAttempt> 
       await CancellationScope.nonCancellable(() => givePermitBack(step.agentId, token));
     }
   }
+}
+
+function attemptRecord({ started, observation, output }: SettledAttempt): AttemptRecord {
+  return {
+    runId: started.runId,
+    status: terminalStatus(observation),
+    ...(observation.outcome !== undefined && { outcome: observation.outcome }),
+    ...(output?.reason !== undefined && { reason: output.reason }),
+    ...(started.resolution !== undefined && { resolution: started.resolution }),
+  };
+}
+
+/** The attempt with its output (and summary), once the tracker has read them; its record gains the reason. */
+async function withOutput(step: Step, settled: SettledAttempt): Promise<SettledAttempt> {
+  if (!settled.outputPending) return settled;
+  const { observation, output } = await awaitOutput(step.inbox, settled.token);
+  const complete = { ...settled, observation, output, outputPending: false };
+  const index = step.runs.findIndex((r) => r.runId === settled.started.runId);
+  if (index !== -1) step.runs[index] = attemptRecord(complete);
+  return complete;
 }
 
 /** Histories recorded before this patch requested every permit through the activity: their replay must too. */
@@ -287,6 +325,7 @@ async function startRun(step: Step, attempt: number, token: string): Promise<Sta
           token,
           holdsPermit: true,
           stepKey: step.stepKey,
+          ...(step.outputLater && { takesOutputLater: true }),
           ...(options.outputFrom && { outputFrom: options.outputFrom }),
         },
         stepKey: step.stepKey,
@@ -303,13 +342,6 @@ async function startRun(step: Step, attempt: number, token: string): Promise<Sta
 
 function maxDuration(a: Duration | undefined, b: Duration): Duration {
   return a !== undefined && durationMs(a) > durationMs(b) ? a : b;
-}
-
-async function settledObservation(box: RunInbox, token: string): Promise<RunObservation> {
-  await condition(() => box.settled.has(token));
-  const observation = box.settled.get(token);
-  if (!observation) throw new Error(`settle for ${token} vanished`);
-  return observation;
 }
 
 /** Cancels the Twin run and waits, bounded, to learn how it ended (stopped, or completed while cancelling). */

@@ -42,6 +42,12 @@ export interface RunSubscription {
   outputFrom?: string[];
   /** The step the run serves, for the tracker's page in the Web UI. */
   stepKey?: string;
+  /**
+   * The subscriber can go on before the run's output is read: the tracker then settles it as soon as the end is
+   * known (with {@link RunSettled.outputFollows}) and sends what it reads in {@link runOutputSignal}. A pipeline
+   * step that no later step reads asks for this, so reading the output is off the path to the next step.
+   */
+  takesOutputLater?: boolean;
 }
 
 /** What a tracker is started with. */
@@ -72,6 +78,8 @@ export interface RunTrackerState {
   triggersEvaluated: boolean;
   /** What the run produced, read from its events once it ended. */
   output?: RunOutput;
+  /** Subscribers (`workflowId#token`) told of the end before the output was read, who are owed `runOutput`. */
+  settledEarly?: string[];
 }
 
 /** News of the run from a webhook, a poll or a start. */
@@ -95,7 +103,20 @@ export interface RunSettled {
   /** The tracker has sent the release of the subscriber's permit (see {@link RunSubscription.holdsPermit}). */
   permitReleased?: boolean;
   output?: RunOutput;
+  /** The output (and the summary, where Twin serves one) is still being read and comes in `runOutputSignal`. */
+  outputFollows?: boolean;
 }
 
 /** Sent by the tracker to each subscriber, once, when the run is terminal. */
 export const runSettledSignal = defineSignal<[RunSettled]>('runSettled');
+
+/** What was read of a run after its end, for a subscriber settled with `outputFollows`. */
+export interface RunOutputDelivery {
+  token: string;
+  /** Absent when nothing could be read: a missing output is reported as missing, never made up. */
+  output?: RunOutput;
+  summary?: string;
+}
+
+/** Sent once to each subscriber settled with `outputFollows`, after the tracker read the run's result. */
+export const runOutputSignal = defineSignal<[RunOutputDelivery]>('runOutput');

@@ -8,12 +8,14 @@ import {
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
   log,
   metricMeter,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { RunObservation, RunStatus } from '../vocabulary/run-status.js';
 import type { PollActivities } from '../activities/poll-run.js';
@@ -23,11 +25,11 @@ import { givePermitBack } from './agent-lane-permits.js';
 import {
   DISOWNED_TOKEN_PREFIX,
   POLL_TASK_QUEUE_SUFFIX,
+  runOutputSignal,
   runSettledSignal,
   runTrackerStateQuery,
   observeRunSignal,
   subscribeRunSignal,
-  type RunSettled,
   type RunSubscription,
   type RunTrackerInput,
   type RunTrackerState,
@@ -42,6 +44,11 @@ const TRACKER_RELEASES_PERMITS_PATCH = 'tracker-releases-permits';
 const TRACKER_READS_OUTPUT_PATCH = 'tracker-reads-output';
 /** Trackers recorded before this patch wrote no memo: their replay must not upsert one. */
 const TRACKER_MEMO_PATCH = 'tracker-memo-served-by';
+/**
+ * Trackers recorded before this patch read the output before telling anyone of the end, and evaluated triggers in
+ * an activity on the internal queue. One patch for both: each patch is a marker in every tracker's history.
+ */
+const TRACKER_SETTLES_BEFORE_OUTPUT_PATCH = 'tracker-settles-before-output';
 
 /**
  * A completed run whose end came from a poll has no outcome under the documented contract (only the run.completed
@@ -82,10 +89,17 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
     startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 3, initialInterval: '1 second' },
   });
-  const { evaluateTriggers } = proxyActivities<TriggerActivities>({
+  const triggerRetry = { maximumAttempts: 10 };
+  const { evaluateTriggers: evaluateTriggersQueued } = proxyActivities<TriggerActivities>({
     taskQueue: internalTaskQueue(),
     startToCloseTimeout: '30 seconds',
-    retry: { maximumAttempts: 10 },
+    retry: triggerRetry,
+  });
+  // Trigger evaluation calls Temporal, never a platform, so no budget needs to see it: run by the worker that runs
+  // this tracker, it records one marker where an activity records three events and a workflow task three more.
+  const { evaluateTriggers: evaluateTriggersHere } = proxyLocalActivities<TriggerActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: triggerRetry,
   });
   let changes = 0;
   let published: RunStatus | undefined;
@@ -138,7 +152,11 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
   // The end may have come with the very first signal, before the loop ever ran: everything after it is here.
   if (patched(TRACKER_READS_OUTPUT_PATCH)) {
     const publishedOutcome = state.final?.outcome;
-    await readResult(state, readRunResult);
+    // Only an end whose outcome is already known can be told early: a condition on it decides the next step. The
+    // early settles and the read leave in one workflow task; each settle's payload is taken as it is sent.
+    if (patched(TRACKER_SETTLES_BEFORE_OUTPUT_PATCH) && endIsDecided(state))
+      await Promise.all([settleEarly(state), readResult(state, readRunResult)]);
+    else await readResult(state, readRunResult);
     await settleOutcome(state, Math.min(OUTCOME_WEBHOOK_WAIT_MS, reconcileAfterMs));
     const outcome = state.final?.outcome;
     if (outcome !== publishedOutcome)
@@ -147,7 +165,10 @@ export async function runTrackerWorkflow(input: RunTrackerInput): Promise<RunTra
   publishStatus(state, published);
   countFinishedRun(state);
   await notifySubscribers(state);
-  await evaluateTriggersOnce(state, evaluateTriggers);
+  await evaluateTriggersOnce(
+    state,
+    patched(TRACKER_SETTLES_BEFORE_OUTPUT_PATCH) ? evaluateTriggersHere : evaluateTriggersQueued,
+  );
   // Stay open for late subscribers and late duplicate webhooks, answering each subscriber at once.
   let lastChange = changes;
   for (;;) {
@@ -251,31 +272,79 @@ async function settleOutcome(state: RunTrackerState, waitMs: number): Promise<vo
   }
 }
 
-async function notifySubscribers(state: RunTrackerState): Promise<void> {
+function endIsDecided(state: RunTrackerState): boolean {
   const final = state.final;
-  if (!final) return;
+  return final !== undefined && (final.status !== 'completed' || final.outcome !== undefined);
+}
+
+function subscriberKey(subscriber: RunSubscription): string {
+  return `${subscriber.workflowId}#${subscriber.token}`;
+}
+
+/**
+ * Tells the subscribers that take their output later of the end, and gives their permits back, before the
+ * output is read; notifySubscribers sends them the output once it is.
+ */
+async function settleEarly(state: RunTrackerState): Promise<void> {
+  const early = (state.settledEarly ??= []);
+  const waiting = state.subscribers.filter(
+    (s) => s.takesOutputLater === true && !state.notified.includes(subscriberKey(s)),
+  );
+  await Promise.all(
+    waiting.map((subscriber) => {
+      early.push(subscriberKey(subscriber));
+      return tellEnd(state, subscriber, { outputFollows: true });
+    }),
+  );
+}
+
+async function notifySubscribers(state: RunTrackerState): Promise<void> {
+  if (!state.final) return;
   for (const subscriber of state.subscribers) {
-    const key = `${subscriber.workflowId}#${subscriber.token}`;
+    const key = subscriberKey(subscriber);
     if (state.notified.includes(key)) continue;
     state.notified.push(key);
-    const releasing = subscriber.holdsPermit === true && patched(TRACKER_RELEASES_PERMITS_PATCH);
-    // Both signals leave in the same workflow task: the lane can grant the next waiter while the subscriber
-    // is still reading the result.
-    await Promise.all([
-      releasing && givePermitBack(state.agentId, subscriber.token),
-      settle(subscriber, {
-        token: subscriber.token,
-        observation: final,
-        permitReleased: releasing,
-        ...(state.output && { output: state.output }),
-      }),
-    ]);
+    if (state.settledEarly?.includes(key)) await sendOutput(state, subscriber);
+    else await tellEnd(state, subscriber, {});
   }
 }
 
-async function settle(subscriber: RunSubscription, settled: RunSettled): Promise<void> {
+/** The settle, with the output when it has been read, and the release of the subscriber's permit. */
+async function tellEnd(
+  state: RunTrackerState,
+  subscriber: RunSubscription,
+  { outputFollows }: { outputFollows?: boolean },
+): Promise<void> {
+  const final = state.final as RunObservation;
+  const releasing = subscriber.holdsPermit === true && patched(TRACKER_RELEASES_PERMITS_PATCH);
+  // Both signals leave in the same workflow task: the lane can grant the next waiter while the subscriber
+  // is still reading the result.
+  await Promise.all([
+    releasing && givePermitBack(state.agentId, subscriber.token),
+    signalSubscriber(subscriber, runSettledSignal, {
+      token: subscriber.token,
+      observation: final,
+      permitReleased: releasing,
+      ...(outputFollows ? { outputFollows } : state.output && { output: state.output }),
+    }),
+  ]);
+}
+
+async function sendOutput(state: RunTrackerState, subscriber: RunSubscription): Promise<void> {
+  await signalSubscriber(subscriber, runOutputSignal, {
+    token: subscriber.token,
+    ...(state.output && { output: state.output }),
+    ...(state.final?.summary !== undefined && { summary: state.final.summary }),
+  });
+}
+
+async function signalSubscriber<T>(
+  subscriber: RunSubscription,
+  signal: SignalDefinition<[T]>,
+  payload: T,
+): Promise<void> {
   try {
-    await getExternalWorkflowHandle(subscriber.workflowId).signal(runSettledSignal, settled);
+    await getExternalWorkflowHandle(subscriber.workflowId).signal(signal, payload);
   } catch (error) {
     // The subscriber has already closed (cancelled, timed out): nobody is left to tell.
     log.info('subscriber gone before the run settled', {

@@ -10,7 +10,8 @@ import {
   type StepRunContext,
 } from '../../../workflows/step-kind.js';
 import { DEFAULT_STEP_FAIL_ON, FAILURE_KINDS, retryPolicyProblems, type RetryPolicy } from './agent-retry.js';
-import { runAgent } from './run-agent.js';
+import type { AgentRunResult, RunAgentOptions } from './agent-run-api.js';
+import { runAgent, runAgentOutputLater } from './run-agent.js';
 import { instructionsStep, rescheduleStep } from './twin-admin-steps.js';
 import {
   SCHEDULE_ACTIONS,
@@ -50,7 +51,7 @@ async function runAgentStep(step: AgentStep, context: StepRunContext): Promise<S
   const agentId = context.resolveAgent(step.agent);
   // State only, no command: the next change publishes it with the run ID.
   state.agentId = agentId;
-  const result = await runAgent(agentId, {
+  const options: RunAgentOptions = {
     runMode: step.runMode,
     userMessage: step.message === undefined ? undefined : context.render(step.message),
     skipDeployCheck: step.skipDeployCheck,
@@ -65,7 +66,14 @@ async function runAgentStep(step: AgentStep, context: StepRunContext): Promise<S
       state.attempts = attempt;
       context.changed();
     },
-  });
+  };
+  if (!context.completeLater) return stepResult(await runAgent(agentId, options));
+  const { result, complete } = await runAgentOutputLater(agentId, options);
+  if (complete) context.completeLater(complete.then(stepResult));
+  return stepResult(result);
+}
+
+function stepResult(result: AgentRunResult): StepResult {
   const ended = `execution ${result.runId} ended ${result.status}${result.outcome ? ` with outcome ${result.outcome}` : ''}`;
   const why = result.reason ? `: ${result.reason}` : '';
   return {

@@ -233,21 +233,25 @@ export async function startTrackerWorkers(
   taskQueue: string,
 ): Promise<TrackerWorkers> {
   const triggerCalls: TrackerWorkers['triggerCalls'] = [];
+  const triggers = {
+    async evaluateTriggers(input: { observation: RunObservation; sourceWorkflowId: string }) {
+      triggerCalls.push(input);
+    },
+  };
   const workers: Worker[] = [
+    // As in the worker (services/worker/worker.ts), the main queue also has the internal queue's activities: the
+    // tracker evaluates triggers as a local activity, and histories from before that on the internal queue.
     await createTestWorker(context, {
       taskQueue,
       activities: {
         pollRun: async () => null,
         readRunResult: async () => ({ eventsRead: 0, eventsTruncated: false }),
+        ...triggers,
       },
     }),
     await createTestWorker(context, {
       taskQueue: `${taskQueue}${INTERNAL_TASK_QUEUE_SUFFIX}`,
-      activities: {
-        async evaluateTriggers(input: { observation: RunObservation; sourceWorkflowId: string }) {
-          triggerCalls.push(input);
-        },
-      },
+      activities: triggers,
     }),
     await createTestWorker(context, {
       taskQueue: `${taskQueue}-twin-poll`,
